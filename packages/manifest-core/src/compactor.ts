@@ -1,0 +1,334 @@
+import { PreconditionFailedError } from './errors.js';
+import type { JsonValue, Key } from './json.js';
+import type { Manifest } from './manifest.js';
+import type { ManifestParts } from './manifest-parts.js';
+import type { GcPlanStore } from './gc-plan-store.js';
+import { classifyError } from './profile.js';
+import { foldIntoMap, sortedEntries } from './read-path.js';
+import { newBackoff, retryTransient } from './runtime.js';
+import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
+import {
+  type CheckpointMeta,
+  EMPTY_GC_PLAN,
+  encodeCheckpointPayload,
+  type GcPlan,
+  type HeadDoc,
+  segmentRange,
+} from './wire.js';
+
+export interface PublishedCheckpoint {
+  readonly checkpointId: string;
+  /** HEAD's ETag after publishing the checkpoint. */
+  readonly headTag: string;
+}
+
+interface ListedCheckpoint {
+  readonly id: string;
+  readonly meta: CheckpointMeta;
+}
+
+/** Which checkpoints retention keeps: the newest, the floor (newest at or below the watermark), the last N. */
+interface RetentionState {
+  readonly entries: readonly ListedCheckpoint[];
+  readonly newest: ListedCheckpoint | undefined;
+  readonly floor: ListedCheckpoint | undefined;
+  readonly keepLast: ReadonlySet<string>;
+}
+
+/**
+ * Folds history into checkpoints, publishes them in HEAD, and garbage-collects segments and
+ * checkpoints (reference §2.10–2.11), with the reference's hazards: concurrent compactors can
+ * move HEAD back to an older checkpoint (§6.5), GC can delete what a leased session still needs
+ * (§6.4), and the GC plan works once per prefix (§6.6).
+ */
+export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
+  readonly #manifest: Manifest<K, V>;
+  readonly #parts: ManifestParts;
+
+  constructor(manifest: Manifest<K, V>) {
+    this.#manifest = manifest;
+    this.#parts = manifest.parts;
+  }
+
+  /** Like `Manifest.snapshot`, but fetches the whole checkpoint (payload included). */
+  async #snapshot(): Promise<Snapshot> {
+    const loaded = await this.#parts.head.load();
+    if (loaded === null) return EMPTY_SNAPSHOT;
+    const { head, tag } = loaded;
+    const checkpointSeq =
+      head.checkpoint_id === null
+        ? null
+        : (await this.#parts.checkpoints.get(head.checkpoint_id)).meta.last_segment_seq_at_ckpt;
+    return {
+      headTag: tag,
+      txnId: head.last_txn_id,
+      lastSegmentSeq: head.last_segment_seq,
+      checkpointSeq,
+      checkpointId: head.checkpoint_id,
+    };
+  }
+
+  /**
+   * Fold the current snapshot into `ckpt-<txn>`, write it, then re-read HEAD and CAS the new
+   * checkpoint id into it against the *freshly read* tag (never comparing lsns: §6.5).
+   */
+  async compactOnce(): Promise<PublishedCheckpoint> {
+    const { rt, head, checkpoints } = this.#parts;
+    const snap = await this.#snapshot();
+    const entries = sortedEntries(await foldIntoMap<K, V>(this.#parts, snap));
+    const payload = encodeCheckpointPayload(entries);
+    const meta: CheckpointMeta = {
+      lsn: snap.txnId,
+      key_count: entries.length,
+      byte_size: payload.byteLength,
+      created_at_ms: rt.clock.wallNow(),
+      format: 'application/json',
+      last_segment_seq_at_ckpt: snap.lastSegmentSeq ?? 0,
+    };
+    const id = await checkpoints.put(meta, payload);
+
+    const cur = await head.load();
+    const next: HeadDoc =
+      cur === null
+        ? { version: 1, checkpoint_id: id, last_segment_seq: null, last_txn_id: 0 }
+        : { ...cur.head, checkpoint_id: id };
+    const headTag = await retryTransient(rt, newBackoff(rt), () =>
+      head.put(next, cur === null ? { ifNoneMatch: '*' } : { ifMatch: cur.tag }),
+    );
+    return { checkpointId: id, headTag };
+  }
+
+  /**
+   * `compactOnce`, then — if HEAD still carries our tag — delete segments the new checkpoint
+   * covers when every lease is past its lsn, and apply checkpoint retention.
+   */
+  async compactAndGc(): Promise<PublishedCheckpoint> {
+    const { rt, head, leases, checkpoints, segments } = this.#parts;
+    const published = await this.compactOnce();
+    const cur = await head.load();
+    if (cur !== null && cur.tag !== published.headTag) return published;
+
+    const active = await leases.listActive(rt.clock.wallNow());
+    const watermark = minLeaseTxn(active);
+    const meta = await checkpoints.getMeta(published.checkpointId);
+    if (watermark > meta.lsn) {
+      try {
+        await segments.deleteUpto(meta.last_segment_seq_at_ckpt);
+      } catch {
+        // Ignored, as in the crate.
+      }
+    }
+
+    const now = rt.clock.wallNow();
+    let listed: ListedCheckpoint[];
+    try {
+      listed = await checkpoints.list();
+    } catch {
+      listed = [];
+    }
+    const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
+    for (const id of this.#checkpointsToDelete(state, now)) {
+      try {
+        await checkpoints.delete(id);
+      } catch {
+        // Ignored, as in the crate.
+      }
+    }
+    return published;
+  }
+
+  /** `recoverOrphans` then `compactAndGc`. */
+  async runOnce(): Promise<void> {
+    await this.#manifest.recoverOrphans();
+    await this.compactAndGc();
+  }
+
+  /**
+   * GC phase 1: compute a plan and install it with `If-None-Match: *`. Returns the plan's tag,
+   * or null when there is no HEAD, no live lease, or any plan object already exists — even an
+   * empty, reset one (§6.6).
+   */
+  async gcCompute(plans: GcPlanStore = this.#parts.gcPlan): Promise<string | null> {
+    const { rt, head, leases, checkpoints } = this.#parts;
+    const delays = newBackoff(rt);
+    for (;;) {
+      try {
+        const cur = await head.load();
+        if (cur === null) return null;
+        const now = rt.clock.wallNow();
+        const active = await leases.listActive(now);
+        if (active.length === 0) return null;
+        const watermark = minLeaseTxn(active);
+        let listed: ListedCheckpoint[];
+        try {
+          listed = await checkpoints.list();
+        } catch {
+          listed = [];
+        }
+        const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
+        const upto =
+          state.floor !== undefined && cur.head.last_segment_seq !== null
+            ? Math.min(state.floor.meta.last_segment_seq_at_ckpt, cur.head.last_segment_seq)
+            : 0;
+        const plan: GcPlan = {
+          against_head_tag: cur.tag,
+          not_before: now + rt.retention.segmentsMinTtlMs,
+          delete_segments: upto > 0 ? [segmentRange(1, upto)] : [],
+          delete_checkpoints: this.#checkpointsToDelete(state, now),
+          make_checkpoints: [],
+        };
+        try {
+          return await plans.put(plan, { ifNoneMatch: '*' });
+        } catch (err) {
+          if (err instanceof PreconditionFailedError) return null;
+          throw err;
+        }
+      } catch (err) {
+        if (classifyError(rt.profile, err) !== 'transient') throw err;
+        const next = delays.next();
+        if (next.done) throw err;
+        await rt.clock.sleep(next.value);
+      }
+    }
+  }
+
+  /**
+   * GC phase 2: make HEAD reference a checkpoint covering the plan's segments, or reset the plan
+   * when HEAD moved, no checkpoint covers it, or the CAS is lost.
+   */
+  async gcApply(plans: GcPlanStore = this.#parts.gcPlan): Promise<void> {
+    const { rt, head, checkpoints } = this.#parts;
+    const delays = newBackoff(rt);
+    const reset = async (planTag: string) => {
+      try {
+        await plans.put(EMPTY_GC_PLAN, { ifMatch: planTag });
+      } catch {
+        // Result ignored, as in the crate.
+      }
+    };
+    for (;;) {
+      try {
+        const loaded = await plans.load();
+        if (loaded === null) return;
+        const { plan, tag: planTag } = loaded;
+        if (plan.delete_segments.length === 0 && plan.delete_checkpoints.length === 0) return;
+        const upto = maxRangeEnd(plan);
+        if (upto === 0) return;
+
+        const cur = await head.load();
+        if (cur === null || (plan.against_head_tag !== null && cur.tag !== plan.against_head_tag)) {
+          await reset(planTag);
+          return;
+        }
+        let listed: ListedCheckpoint[];
+        try {
+          listed = await checkpoints.list();
+        } catch {
+          listed = [];
+        }
+        listed.sort((a, b) => a.meta.last_segment_seq_at_ckpt - b.meta.last_segment_seq_at_ckpt);
+        const candidate = listed.find((c) => c.meta.last_segment_seq_at_ckpt >= upto);
+        if (candidate === undefined) {
+          await reset(planTag);
+          return;
+        }
+        if (cur.head.checkpoint_id !== null) {
+          let covered = false;
+          try {
+            covered = (await checkpoints.get(cur.head.checkpoint_id)).meta.last_segment_seq_at_ckpt >= upto;
+          } catch {
+            covered = false;
+          }
+          if (covered) return;
+        }
+        try {
+          await head.put({ ...cur.head, checkpoint_id: candidate.id }, { ifMatch: cur.tag });
+        } catch (err) {
+          if (err instanceof PreconditionFailedError) {
+            await reset(planTag);
+            return;
+          }
+          throw err;
+        }
+        return;
+      } catch (err) {
+        if (classifyError(rt.profile, err) !== 'transient') throw err;
+        const next = delays.next();
+        if (next.done) throw err;
+        await rt.clock.sleep(next.value);
+      }
+    }
+  }
+
+  /**
+   * GC phase 3: once `not_before` has passed, delete the planned segments and checkpoints and
+   * reset the plan. It re-checks nothing — not HEAD, not whether phase 2 ran (§6.6).
+   */
+  async gcDeleteAndReset(plans: GcPlanStore = this.#parts.gcPlan): Promise<void> {
+    const { rt, segments, checkpoints } = this.#parts;
+    const delays = newBackoff(rt);
+    let loaded: Awaited<ReturnType<GcPlanStore['load']>>;
+    try {
+      loaded = await plans.load();
+    } catch (err) {
+      if (classifyError(rt.profile, err) !== 'transient') throw err;
+      const next = delays.next();
+      if (next.done) throw err;
+      await rt.clock.sleep(next.value);
+      return; // the next pass will try again
+    }
+    if (loaded === null) return;
+    const { plan, tag } = loaded;
+    if (plan.delete_segments.length === 0 && plan.delete_checkpoints.length === 0) return;
+    if (rt.clock.wallNow() < plan.not_before) return;
+    if (plan.delete_segments.length > 0) await segments.deleteUpto(maxRangeEnd(plan));
+    for (const id of plan.delete_checkpoints) await checkpoints.delete(id);
+    try {
+      await retryTransient(rt, delays, () => plans.put(EMPTY_GC_PLAN, { ifMatch: tag }));
+    } catch (err) {
+      if (!(err instanceof PreconditionFailedError)) throw err;
+    }
+  }
+
+  #checkpointsToDelete(state: RetentionState, nowMs: number): string[] {
+    const ttl = this.#parts.rt.retention.checkpointsMinTtlMs;
+    return state.entries
+      .filter(
+        (c) =>
+          c.id !== state.newest?.id &&
+          c.id !== state.floor?.id &&
+          !state.keepLast.has(c.id) &&
+          Math.max(0, nowMs - c.meta.created_at_ms) >= ttl,
+      )
+      .map((c) => c.id);
+  }
+}
+
+/** The lowest leased txn id, or +∞ (the crate's u64::MAX) when nothing is leased. */
+function minLeaseTxn(leases: readonly { snapshotTxnId: number }[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const l of leases) min = Math.min(min, l.snapshotTxnId);
+  return min;
+}
+
+function maxRangeEnd(plan: GcPlan): number {
+  let max = 0;
+  for (const r of plan.delete_segments) max = Math.max(max, r.end);
+  return max;
+}
+
+function retentionState(
+  listed: readonly ListedCheckpoint[],
+  watermark: number,
+  keepLast: number,
+): RetentionState {
+  const byLsn = [...listed].sort((a, b) => a.meta.lsn - b.meta.lsn);
+  let newest: ListedCheckpoint | undefined;
+  let floor: ListedCheckpoint | undefined;
+  for (const c of byLsn) {
+    if (newest === undefined || newest.meta.lsn < c.meta.lsn) newest = c;
+    if (c.meta.lsn <= watermark && (floor === undefined || floor.meta.lsn < c.meta.lsn)) floor = c;
+  }
+  const keep = new Set(keepLast > 0 ? byLsn.slice(-keepLast).map((c) => c.id) : []);
+  return { entries: byLsn, newest, floor, keepLast: keep };
+}

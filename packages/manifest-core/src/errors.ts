@@ -1,0 +1,68 @@
+/**
+ * Typed errors. Every failure that crosses the `ObjectStore` seam or leaves the manifest API is
+ * one of these, tagged by `kind`, so callers switch on a discriminant instead of parsing messages.
+ */
+export type ErrorKind =
+  | 'precondition-failed'
+  | 'not-found'
+  | 'throttled'
+  | 'transient'
+  | 'timeout'
+  | 'fatal'
+  | 'corrupt'
+  | 'unimplemented';
+
+export abstract class ManifestLabError extends Error {
+  abstract readonly kind: ErrorKind;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A conditional write lost: `If-Match` / `If-None-Match` did not hold (HTTP 412). */
+export class PreconditionFailedError extends ManifestLabError {
+  readonly kind = 'precondition-failed' as const;
+  constructor(message = 'precondition failed', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The object does not exist where the operation required it. */
+export class NotFoundError extends ManifestLabError {
+  readonly kind = 'not-found' as const;
+}
+
+/** The service asked us to slow down (S3 503 SlowDown). */
+export class ThrottledError extends ManifestLabError {
+  readonly kind = 'throttled' as const;
+}
+
+/** A failure that may succeed when retried (5xx, reset connection). */
+export class TransientError extends ManifestLabError {
+  readonly kind = 'transient' as const;
+}
+
+/** No answer in time: the request may or may not have been applied. */
+export class TimeoutError extends ManifestLabError {
+  readonly kind = 'timeout' as const;
+}
+
+/** A failure that retrying cannot fix (bad credentials, missing bucket). */
+export class FatalError extends ManifestLabError {
+  readonly kind = 'fatal' as const;
+}
+
+/** Stored data that cannot be decoded or violates the layout's invariants. */
+export class CorruptError extends ManifestLabError {
+  readonly kind = 'corrupt' as const;
+}
+
+/** An operation this configuration does not support. */
+export class UnimplementedError extends ManifestLabError {
+  readonly kind = 'unimplemented' as const;
+}
+
+export function isPreconditionFailed(err: unknown): err is PreconditionFailedError {
+  return err instanceof PreconditionFailedError;
+}

@@ -1,0 +1,86 @@
+// Ports
+export type { Clock } from './ports/clock.js';
+export type { Random } from './ports/random.js';
+export {
+  diffRequestCounts,
+  emptyRequestCounts,
+  listAll,
+  MAX_LIST_PAGE,
+  REQUEST_KINDS,
+  totalRequests,
+} from './ports/object-store.js';
+export type {
+  ListOptions,
+  ListPage,
+  ObjectHeadInfo,
+  ObjectStore,
+  PutCondition,
+  PutOptions,
+  RequestCounts,
+  RequestKind,
+  StoredObject,
+} from './ports/object-store.js';
+
+// Port implementations
+export { RealClock } from './clock/real-clock.js';
+export { DEFAULT_VIRTUAL_EPOCH_MS, VirtualClock, type VirtualClockOptions } from './clock/virtual-clock.js';
+export { deriveSeed, SeededRandom } from './random.js';
+export { type DumpedObject, MemoryObjectStore } from './stores/memory-object-store.js';
+export { md5ETag } from './stores/etag.js';
+export { RequestCounter } from './stores/request-counter.js';
+
+// Errors
+export {
+  CorruptError,
+  type ErrorKind,
+  FatalError,
+  isPreconditionFailed,
+  ManifestLabError,
+  NotFoundError,
+  PreconditionFailedError,
+  ThrottledError,
+  TimeoutError,
+  TransientError,
+  UnimplementedError,
+} from './errors.js';
+
+// The manifest
+export { Manifest, type ManifestOptions } from './manifest.js';
+export { type CommitResult, ReadSession, WriteSession } from './session.js';
+export { LeaseKeeper, keeperIntervalMs } from './lease-keeper.js';
+export { Compactor, type PublishedCheckpoint } from './compactor.js';
+export type { Snapshot } from './snapshot.js';
+export type { KeyRange } from './read-path.js';
+export { type BackoffPolicy, backoffDelays, DEFAULT_BACKOFF } from './backoff.js';
+export { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
+export { classifyError, DEFAULT_PROFILE, type Profile, PROFILES, type RetryClass } from './profile.js';
+export type { Runtime } from './runtime.js';
+export { ManifestParts } from './manifest-parts.js';
+export type { ActiveLease, LeaseHandle } from './lease-store.js';
+export type { LoadedHead } from './head-store.js';
+
+// The object layout and wire format (for inspection and white-box checks)
+export { basename, checkpointId, HEAD_FILE, Layout, pad20, parseSegmentSeq, TXN_ID_METADATA } from './layout.js';
+export {
+  type CheckpointMeta,
+  decodeCheckpointMeta,
+  decodeCheckpointPayload,
+  decodeGcPlan,
+  decodeHead,
+  decodeLease,
+  decodeSegment,
+  EMPTY_GC_PLAN,
+  encodeCheckpointMeta,
+  encodeCheckpointPayload,
+  encodeGcPlan,
+  encodeHead,
+  encodeLease,
+  encodeSegment,
+  type GcPlan,
+  type HeadDoc,
+  type LeaseDoc,
+  type SegmentDoc,
+  type SegmentRange,
+  type SegmentRecord,
+} from './wire.js';
+export { compareCodePoints, compareKeys, type JsonValue, type Key } from './json.js';

@@ -1,0 +1,191 @@
+import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
+import { RealClock } from './clock/real-clock.js';
+import { Compactor } from './compactor.js';
+import { PreconditionFailedError } from './errors.js';
+import type { JsonValue, Key } from './json.js';
+import { ManifestParts } from './manifest-parts.js';
+import type { Clock } from './ports/clock.js';
+import type { ObjectStore, PutCondition } from './ports/object-store.js';
+import type { Random } from './ports/random.js';
+import { classifyError, DEFAULT_PROFILE, type Profile } from './profile.js';
+import { SeededRandom } from './random.js';
+import type { KeyRange } from './read-path.js';
+import { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
+import { newBackoff, type Runtime } from './runtime.js';
+import { ReadSession, WriteSession } from './session.js';
+import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
+import type { HeadDoc } from './wire.js';
+
+export interface ManifestOptions {
+  readonly store: ObjectStore;
+  /** Object key prefix; trailing slashes are trimmed. Default: the bucket root. */
+  readonly prefix?: string;
+  /** Default: `RealClock`. Pass a `VirtualClock` for deterministic simulation. */
+  readonly clock?: Clock;
+  /** Default: `SeededRandom(0)`. Backoff jitter draws from it. */
+  readonly random?: Random;
+  readonly retention?: Partial<RetentionPolicy>;
+  readonly backoff?: Partial<BackoffPolicy>;
+  readonly profile?: Profile;
+}
+
+/**
+ * A transactional key–value manifest on an object store: the port of fusio-manifest 0.5's
+ * `Manifest`. Writers publish by CAS on one HEAD object; readers pin snapshots with leases.
+ */
+export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
+  readonly parts: ManifestParts;
+
+  constructor(options: ManifestOptions) {
+    const rt: Runtime = {
+      clock: options.clock ?? new RealClock(),
+      random: options.random ?? new SeededRandom(0),
+      backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
+      retention: { ...DEFAULT_RETENTION, ...options.retention },
+      profile: options.profile ?? DEFAULT_PROFILE,
+    };
+    this.parts = new ManifestParts(options.store, options.prefix ?? '', rt);
+  }
+
+  get prefix(): string {
+    return this.parts.layout.prefix;
+  }
+
+  get runtime(): Runtime {
+    return this.parts.rt;
+  }
+
+  /** GET HEAD (+ the checkpoint meta it references). No lease is taken. */
+  async snapshot(): Promise<Snapshot> {
+    const loaded = await this.parts.head.load();
+    if (loaded === null) return EMPTY_SNAPSHOT;
+    const { head, tag } = loaded;
+    const checkpointSeq =
+      head.checkpoint_id === null
+        ? null
+        : (await this.parts.checkpoints.getMeta(head.checkpoint_id)).last_segment_seq_at_ckpt;
+    return {
+      headTag: tag,
+      txnId: head.last_txn_id,
+      lastSegmentSeq: head.last_segment_seq,
+      checkpointSeq,
+      checkpointId: head.checkpoint_id,
+    };
+  }
+
+  /** Recover orphans, snapshot, and lease txn T+1 for a writer (reference §2.2). */
+  async sessionWrite(): Promise<WriteSession<K, V>> {
+    await this.recoverOrphans();
+    const snap = await this.snapshot();
+    const lease = await this.parts.leases.create(
+      snap.txnId + 1,
+      snap.headTag,
+      this.parts.rt.retention.leaseTtlMs,
+    );
+    return new WriteSession<K, V>(this.parts, snap, lease);
+  }
+
+  /** Snapshot and lease it for reading. Reads never adopt orphans. */
+  async sessionRead(): Promise<ReadSession<K, V>> {
+    return this.sessionAt(await this.snapshot());
+  }
+
+  /** A read session at a given snapshot, leasing its txn id. */
+  async sessionAt(snap: Snapshot): Promise<ReadSession<K, V>> {
+    const lease = await this.parts.leases.create(snap.txnId, snap.headTag, this.parts.rt.retention.leaseTtlMs);
+    return new ReadSession<K, V>(this.parts, snap, lease);
+  }
+
+  /** One-shot read. As in the crate, a failed read returns early and leaks its lease (§6.9). */
+  async getLatest(key: K): Promise<V | undefined> {
+    const session = await this.sessionAt(await this.snapshot());
+    const value = await session.get(key);
+    await session.end();
+    return value;
+  }
+
+  /** One-shot scan (optionally of a range), sorted by key. Leaks its lease on failure (§6.9). */
+  async scanLatest(range?: KeyRange<K>): Promise<[K, V][]> {
+    const session = await this.sessionAt(await this.snapshot());
+    const entries = range === undefined ? await session.scan() : await session.scanRange(range);
+    await session.end();
+    return entries;
+  }
+
+  /**
+   * Adopt segments written past HEAD by writers that never published them: contiguous seqs
+   * whose txn ids continue HEAD's and whose txn no live lease claims (reference §2.7). Returns
+   * how many were adopted.
+   */
+  async recoverOrphans(): Promise<number> {
+    const { rt, head, leases, segments } = this.parts;
+    const delays = newBackoff(rt);
+    for (;;) {
+      let active: Set<number>;
+      try {
+        active = new Set((await leases.listActive(rt.clock.wallNow())).map((l) => l.snapshotTxnId));
+      } catch (err) {
+        if (classifyError(rt.profile, err) !== 'transient') throw err;
+        const next = delays.next();
+        if (next.done) throw err;
+        await rt.clock.sleep(next.value);
+        continue;
+      }
+
+      const loaded = await head.load();
+      const cur: HeadDoc = loaded?.head ?? {
+        version: 1,
+        checkpoint_id: null,
+        last_segment_seq: null,
+        last_txn_id: 0,
+      };
+      const condition: PutCondition = loaded === null ? { ifNoneMatch: '*' } : { ifMatch: loaded.tag };
+
+      let expected = (cur.last_segment_seq ?? 0) + 1;
+      let maxSeq = cur.last_segment_seq ?? 0;
+      let lastTxn = cur.last_txn_id;
+      let adopted = 0;
+      probe: for (;;) {
+        const ids = await segments.listFrom(expected, 256);
+        if (ids.length === 0) break;
+        let progressed = false;
+        for (const seq of ids) {
+          if (seq < expected) continue;
+          if (seq > expected) break probe; // a gap
+          const txn = await segments.loadTxnId(seq);
+          if (txn <= lastTxn || txn !== lastTxn + 1 || active.has(txn)) break probe;
+          lastTxn = txn;
+          maxSeq = seq;
+          expected++;
+          adopted++;
+          progressed = true;
+        }
+        if (!progressed) break;
+      }
+      if (adopted === 0) return 0;
+
+      try {
+        await head.put(
+          {
+            version: Math.max(cur.version, 1),
+            checkpoint_id: cur.checkpoint_id,
+            last_segment_seq: maxSeq,
+            last_txn_id: lastTxn,
+          },
+          condition,
+        );
+        return adopted;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) throw err;
+        const next = delays.next();
+        if (next.done) throw err;
+        await rt.clock.sleep(next.value);
+      }
+    }
+  }
+
+  /** A compactor over the same store, prefix and runtime. */
+  compactor(): Compactor<K, V> {
+    return new Compactor<K, V>(this);
+  }
+}

@@ -1,0 +1,41 @@
+import { type BackoffPolicy, backoffDelays } from './backoff.js';
+import type { Clock } from './ports/clock.js';
+import type { Random } from './ports/random.js';
+import { classifyError, type Profile } from './profile.js';
+import type { RetentionPolicy } from './retention.js';
+
+/** What every part of one manifest shares: time, randomness, policies and the profile. */
+export interface Runtime {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly backoff: BackoffPolicy;
+  readonly retention: RetentionPolicy;
+  readonly profile: Profile;
+}
+
+/** A fresh backoff iterator, as each retry loop of the crate builds one. */
+export function newBackoff(rt: Runtime): Iterator<number, void, void> {
+  return backoffDelays(rt.backoff, rt.random);
+}
+
+/**
+ * Run `op`; on an error the profile calls transient, sleep for the iterator's next delay and
+ * run it again; when the iterator is exhausted, or on any other error, throw. The iterator is
+ * passed in because some of the crate's loops share one across several steps.
+ */
+export async function retryTransient<T>(
+  rt: Runtime,
+  delays: Iterator<number, void, void>,
+  op: () => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    try {
+      return await op();
+    } catch (err) {
+      if (classifyError(rt.profile, err) !== 'transient') throw err;
+      const next = delays.next();
+      if (next.done) throw err;
+      await rt.clock.sleep(next.value);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { PreconditionFailedError } from './errors.js';
+import { simulate } from './test/simulation.js';
+import { encodeSegment } from './wire.js';
+
+describe('HeadStore and SegmentStore (reference lib.rs / segment.rs tests)', () => {
+  it('head_store_put_if_semantics', () =>
+    simulate(async ({ manifest }) => {
+      const head = manifest.parts.head;
+      const doc = { version: 1, checkpoint_id: null, last_segment_seq: null, last_txn_id: 0 };
+      const t1 = await head.put(doc, { ifNoneMatch: '*' });
+      await expect(head.put(doc, { ifNoneMatch: '*' })).rejects.toBeInstanceOf(PreconditionFailedError);
+      const t2 = await head.put({ ...doc, last_txn_id: 1 }, { ifMatch: t1 });
+      expect((await head.load())?.tag).toBe(t2);
+      expect((await head.load())?.head.last_txn_id).toBe(1);
+    }));
+
+  it('mem_segment_put_get_list', () =>
+    simulate(async ({ manifest }) => {
+      const segs = manifest.parts.segments;
+      await segs.putNext(1, 1, encodeSegment({ txn_id: 1, records: [{ key: 'a', op: 'Put', value: 1 }] }));
+      await segs.putNext(3, 3, encodeSegment({ txn_id: 3, records: [{ key: 'b', op: 'Del' }] }));
+      expect(await segs.get(1)).toEqual({ txn_id: 1, records: [{ key: 'a', op: 'Put', value: 1 }] });
+      expect(await segs.get(3)).toEqual({ txn_id: 3, records: [{ key: 'b', op: 'Del' }] });
+      expect(await segs.listFrom(0, 10)).toEqual([1, 3]);
+      expect(await segs.listFrom(2, 10)).toEqual([3]);
+      expect(await segs.listFrom(0, 1)).toEqual([1]);
+      expect(await segs.loadTxnId(3)).toBe(3);
+      await expect(segs.putNext(1, 9, new Uint8Array())).rejects.toBeInstanceOf(PreconditionFailedError);
+    }));
+
+  it('a missing segment is corrupt; delete_upto removes seqs <= upto only', () =>
+    simulate(async ({ manifest }) => {
+      const segs = manifest.parts.segments;
+      await expect(segs.get(7)).rejects.toThrow(/segment payload missing/);
+      for (const seq of [1, 2, 3, 4]) await segs.putNext(seq, seq, encodeSegment({ txn_id: seq, records: [] }));
+      await segs.deleteUpto(2);
+      expect(await segs.listFrom(0, 10)).toEqual([3, 4]);
+    }));
+});

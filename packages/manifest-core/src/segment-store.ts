@@ -1,0 +1,78 @@
+import { CorruptError, NotFoundError } from './errors.js';
+import type { JsonValue, Key } from './json.js';
+import { basename, JSON_CONTENT_TYPE, type Layout, parseSegmentSeq, TXN_ID_METADATA } from './layout.js';
+import { listAll, type ObjectStore } from './ports/object-store.js';
+import { decodeSegment, type SegmentDoc } from './wire.js';
+
+/** Immutable per-transaction objects `P/segments/seg-<seq:020>.json`. */
+export class SegmentStore {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly layout: Layout,
+  ) {}
+
+  /** Create segment `seq` with `If-None-Match: *`; it carries its txn id in metadata. */
+  async putNext(seq: number, txnId: number, payload: Uint8Array): Promise<void> {
+    await this.store.put(this.layout.segment(seq), payload, {
+      condition: { ifNoneMatch: '*' },
+      contentType: JSON_CONTENT_TYPE,
+      metadata: { [TXN_ID_METADATA]: String(txnId) },
+    });
+  }
+
+  /** GET and decode segment `seq` (`.json`, then `.bin`); a missing segment is corrupt. */
+  async get<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V>> {
+    for (const ext of ['.json', '.bin'] as const) {
+      const obj = await this.store.get(this.layout.segment(seq, ext));
+      if (obj !== null) return decodeSegment<K, V>(obj.body);
+    }
+    throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
+  }
+
+  /** The txn id from a HEAD request's metadata, without reading the payload. */
+  async loadTxnId(seq: number): Promise<number> {
+    let lastKey = '';
+    for (const ext of ['.json', '.bin'] as const) {
+      lastKey = this.layout.segment(seq, ext);
+      const info = await this.store.head(lastKey);
+      if (info === null) continue;
+      const raw = info.metadata[TXN_ID_METADATA];
+      if (raw === undefined) throw new CorruptError(`segment metadata missing txn header for key ${lastKey}`);
+      if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+        throw new CorruptError(`segment txn header parse error: ${JSON.stringify(raw)} for key ${lastKey}`);
+      }
+      return Number(raw);
+    }
+    throw new CorruptError(`segment metadata missing object for key ${lastKey}`);
+  }
+
+  /**
+   * Up to `limit` seqs >= `fromSeq`, ascending. Like the crate, the listing starts at the first
+   * segment (no start-after) and stops reading pages once `limit` ids are collected.
+   */
+  async listFrom(fromSeq: number, limit: number): Promise<number[]> {
+    const out: number[] = [];
+    for await (const key of listAll(this.store, this.layout.segmentsDir)) {
+      const seq = parseSegmentSeq(basename(key));
+      if (seq !== null && seq >= fromSeq) out.push(seq);
+      if (out.length >= limit) break;
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Delete every segment with seq <= `uptoSeq` (a full listing, one DELETE each). */
+  async deleteUpto(uptoSeq: number): Promise<void> {
+    const doomed: string[] = [];
+    for await (const key of listAll(this.store, this.layout.segmentsDir)) {
+      const seq = parseSegmentSeq(basename(key));
+      if (seq !== null && seq <= uptoSeq) doomed.push(key);
+    }
+    for (const key of doomed) {
+      try {
+        await this.store.delete(key);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
+  }
+}
