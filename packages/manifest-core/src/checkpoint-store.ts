@@ -44,10 +44,7 @@ export class CheckpointStore {
 
   /** Every checkpoint with its meta: one listing, one GET per meta. */
   async list(): Promise<{ id: string; meta: CheckpointMeta }[]> {
-    const metaKeys: string[] = [];
-    for await (const key of listAll(this.store, this.layout.checkpointsDir)) {
-      if (key.endsWith(META_SUFFIX)) metaKeys.push(key);
-    }
+    const metaKeys = (await listAll(this.store, this.layout.checkpointsDir)).filter((k) => k.endsWith(META_SUFFIX));
     const out: { id: string; meta: CheckpointMeta }[] = [];
     for (const key of metaKeys) {
       const id = basename(key).slice(0, -META_SUFFIX.length);

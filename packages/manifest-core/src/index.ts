@@ -5,6 +5,7 @@ export {
   diffRequestCounts,
   emptyRequestCounts,
   listAll,
+  listPages,
   MAX_LIST_PAGE,
   REQUEST_KINDS,
   totalRequests,

@@ -68,11 +68,23 @@ export function basename(key: string): string {
 
 /** `seg-<digits>[.<ext>]` -> seq, as the crate parses it; anything else -> null. */
 export function parseSegmentSeq(filename: string): number | null {
-  if (!filename.startsWith('seg-')) return null;
-  const rest = filename.slice(4);
-  const dot = rest.indexOf('.');
-  const digits = dot === -1 ? rest : rest.slice(0, dot);
-  if (!/^\+?[0-9]+$/.test(digits)) return null;
-  const n = Number(digits);
-  return Number.isSafeInteger(n) ? n : null;
+  return segmentSeqOfKey(filename, 0);
+}
+
+/**
+ * The seq of the segment whose filename starts at `from` in `key` (default: after the last '/'),
+ * or null. Parses in place: every listing parses every segment key, on every write session.
+ */
+export function segmentSeqOfKey(key: string, from = key.lastIndexOf('/') + 1): number | null {
+  if (!key.startsWith('seg-', from)) return null;
+  const start = from + 4;
+  let n = 0;
+  let i = start;
+  for (; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c === 0x2e) break; // '.'
+    if (c < 0x30 || c > 0x39) return null;
+    n = n * 10 + (c - 0x30);
+  }
+  return i === start || !Number.isSafeInteger(n) ? null : n;
 }

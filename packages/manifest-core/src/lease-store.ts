@@ -82,8 +82,7 @@ export class LeaseStore {
    * Undecodable docs are skipped; a lease deleted between LIST and GET fails the whole call.
    */
   async listActive(nowMs: number): Promise<ActiveLease[]> {
-    const keys: string[] = [];
-    for await (const key of listAll(this.store, this.layout.leasesDir)) keys.push(key);
+    const keys = await listAll(this.store, this.layout.leasesDir);
     const active: ActiveLease[] = [];
     for (const key of keys) {
       const obj = await this.store.get(key);

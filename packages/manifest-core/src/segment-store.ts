@@ -1,7 +1,7 @@
 import { CorruptError, NotFoundError } from './errors.js';
 import type { JsonValue, Key } from './json.js';
-import { basename, JSON_CONTENT_TYPE, type Layout, parseSegmentSeq, TXN_ID_METADATA } from './layout.js';
-import { listAll, type ObjectStore } from './ports/object-store.js';
+import { JSON_CONTENT_TYPE, type Layout, segmentSeqOfKey, TXN_ID_METADATA } from './layout.js';
+import { listPages, type ObjectStore } from './ports/object-store.js';
 import { decodeSegment, type SegmentDoc } from './wire.js';
 
 /** Immutable per-transaction objects `P/segments/seg-<seq:020>.json`. */
@@ -52,10 +52,16 @@ export class SegmentStore {
    */
   async listFrom(fromSeq: number, limit: number): Promise<number[]> {
     const out: number[] = [];
-    for await (const key of listAll(this.store, this.layout.segmentsDir)) {
-      const seq = parseSegmentSeq(basename(key));
-      if (seq !== null && seq >= fromSeq) out.push(seq);
-      if (out.length >= limit) break;
+    // Fast rejection: a canonical key (20-digit seq, `.json`) sorting below this one has a
+    // smaller seq, so one string comparison replaces a parse for every older segment.
+    const floor = this.layout.segment(fromSeq);
+    pages: for await (const page of listPages(this.store, this.layout.segmentsDir)) {
+      for (const key of page) {
+        if (key.length === floor.length && key < floor && key.endsWith('.json')) continue;
+        const seq = segmentSeqOfKey(key);
+        if (seq !== null && seq >= fromSeq) out.push(seq);
+        if (out.length >= limit) break pages;
+      }
     }
     return out.sort((a, b) => a - b);
   }
@@ -63,9 +69,11 @@ export class SegmentStore {
   /** Delete every segment with seq <= `uptoSeq` (a full listing, one DELETE each). */
   async deleteUpto(uptoSeq: number): Promise<void> {
     const doomed: string[] = [];
-    for await (const key of listAll(this.store, this.layout.segmentsDir)) {
-      const seq = parseSegmentSeq(basename(key));
-      if (seq !== null && seq <= uptoSeq) doomed.push(key);
+    for await (const page of listPages(this.store, this.layout.segmentsDir)) {
+      for (const key of page) {
+        const seq = segmentSeqOfKey(key);
+        if (seq !== null && seq <= uptoSeq) doomed.push(key);
+      }
     }
     for (const key of doomed) {
       try {

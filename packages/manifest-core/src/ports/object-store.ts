@@ -68,16 +68,26 @@ export interface ObjectStore {
   resetCounts(): void;
 }
 
-/** Every key under `prefix`, page by page (one LIST request per page). */
-export async function* listAll(store: ObjectStore, prefix: string): AsyncGenerator<string> {
+/**
+ * The keys under `prefix`, one page (one LIST request) at a time. Yielding pages rather than
+ * keys keeps the per-key cost synchronous: listings walk every segment on each write session.
+ */
+export async function* listPages(store: ObjectStore, prefix: string): AsyncGenerator<readonly string[]> {
   let startAfter: string | undefined;
   for (;;) {
     const page = await store.list(prefix, startAfter === undefined ? {} : { startAfter });
-    yield* page.keys;
+    yield page.keys;
     const last = page.keys[page.keys.length - 1];
     if (!page.truncated || last === undefined) return;
     startAfter = last;
   }
+}
+
+/** Every key under `prefix`, in order. */
+export async function listAll(store: ObjectStore, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of listPages(store, prefix)) keys.push(...page);
+  return keys;
 }
 
 export function emptyRequestCounts(): RequestCounts {

@@ -70,8 +70,7 @@ describe('MemoryObjectStore', () => {
     const s = new MemoryObjectStore();
     for (let i = 0; i < 2500; i++) await s.put(`k/${String(i).padStart(5, '0')}`, bytes(''));
     s.resetCounts();
-    const all: string[] = [];
-    for await (const k of listAll(s, 'k/')) all.push(k);
+    const all = await listAll(s, 'k/');
     expect(all).toHaveLength(2500);
     expect(all).toEqual([...all].sort());
     expect(s.requestCounts().LIST).toBe(3);

@@ -88,15 +88,9 @@ export class MemoryObjectStore implements ObjectStore {
     const from = options.startAfter !== undefined && compareCodePoints(options.startAfter, prefix) >= 0
       ? this.#upperBound(options.startAfter)
       : this.#lowerBound(prefix);
-    const keys: string[] = [];
-    let i = from;
-    for (; i < this.#sorted.length && keys.length < limit; i++) {
-      const key = this.#sorted[i] as string;
-      if (!key.startsWith(prefix)) break;
-      keys.push(key);
-    }
-    const next = this.#sorted[i];
-    return { keys, truncated: next !== undefined && next.startsWith(prefix) };
+    const end = this.#prefixEnd(prefix, from);
+    const stop = Math.min(end, from + limit);
+    return { keys: this.#sorted.slice(from, stop), truncated: stop < end };
   }
 
   async delete(key: string): Promise<void> {
@@ -139,6 +133,18 @@ export class MemoryObjectStore implements ObjectStore {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (compareCodePoints(this.#sorted[mid] as string, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First index at or after `from` whose key does not start with `prefix` (keys >= prefix from `from` on). */
+  #prefixEnd(prefix: string, from: number): number {
+    let lo = from;
+    let hi = this.#sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.#sorted[mid] as string).startsWith(prefix)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
