@@ -181,3 +181,49 @@ describe('e2e serializable isolation (reference §5.1)', () => {
       expect(await manifest.getLatest('balance')).toBe('110');
     }));
 });
+
+describe('tests/wasm.rs scenarios (in-memory, reference §5.2)', () => {
+  it('basic write/read', () =>
+    simulate<void, string, V>(async ({ manifest }) => {
+      const w = await manifest.sessionWrite();
+      w.put('hello', 'world');
+      await w.commit();
+      expect(await manifest.getLatest('hello')).toBe('world');
+    }));
+
+  it('multiple writes accumulate', () =>
+    simulate<void, string, V>(async ({ manifest }) => {
+      for (let i = 0; i < 5; i++) {
+        const w = await manifest.sessionWrite();
+        w.put(`k${i}`, i);
+        await w.commit();
+      }
+      expect((await manifest.scanLatest()).map(([, v]) => v)).toEqual([0, 1, 2, 3, 4]);
+    }));
+
+  it('an old snapshot still sees v1', () =>
+    simulate<void, string, V>(async ({ manifest }) => {
+      const w1 = await manifest.sessionWrite();
+      w1.put('k', 'v1');
+      await w1.commit();
+      const snap = await manifest.snapshot();
+      const w2 = await manifest.sessionWrite();
+      w2.put('k', 'v2');
+      await w2.commit();
+      await using old = await manifest.sessionAt(snap);
+      expect(await old.get('k')).toBe('v1');
+      expect(await manifest.getLatest('k')).toBe('v2');
+    }));
+
+  it('a delete is a tombstone', () =>
+    simulate<void, string, V>(async ({ manifest }) => {
+      const w1 = await manifest.sessionWrite();
+      w1.put('k', 'v');
+      await w1.commit();
+      const w2 = await manifest.sessionWrite();
+      w2.delete('k');
+      await w2.commit();
+      expect(await manifest.getLatest('k')).toBeUndefined();
+      expect(await manifest.scanLatest()).toEqual([]);
+    }));
+});

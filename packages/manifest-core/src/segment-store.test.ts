@@ -29,6 +29,20 @@ describe('HeadStore and SegmentStore (reference lib.rs / segment.rs tests)', () 
       await expect(segs.putNext(1, 9, new Uint8Array())).rejects.toBeInstanceOf(PreconditionFailedError);
     }));
 
+  it('segment_store_localfs_round_trip (on the memory store): txn 42 from metadata, list and get', () =>
+    simulate(async ({ manifest, store }) => {
+      const segs = manifest.parts.segments;
+      const body = encodeSegment({ txn_id: 42, records: [{ key: 'k', op: 'Put', value: 'v' }] });
+      await segs.putNext(7, 42, body);
+      expect(await segs.loadTxnId(7)).toBe(42);
+      expect(await segs.listFrom(0, 10)).toEqual([7]);
+      expect((await segs.get(7)).txn_id).toBe(42);
+      const before = store.requestCounts();
+      await segs.loadTxnId(7);
+      expect(store.requestCounts().HEAD - before.HEAD).toBe(1); // a HEAD request, no payload GET
+      expect(store.requestCounts().GET - before.GET).toBe(0);
+    }));
+
   it('a missing segment is corrupt; delete_upto removes seqs <= upto only', () =>
     simulate(async ({ manifest }) => {
       const segs = manifest.parts.segments;
