@@ -1,7 +1,8 @@
 /** compactor.rs and gc.rs unit tests of the reference (§5.2), plus the three GC phases. */
 import { describe, expect, it } from 'vitest';
 import { FatalError, PreconditionFailedError } from './errors.js';
-import { HookedObjectStore } from './test/hooked-object-store.js';
+import { HookedObjectStore, InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
+import { commitEntries as commit } from './test/commit-entries.js';
 import { simulate } from './test/simulation.js';
 import { Manifest } from './manifest.js';
 import { MemoryObjectStore } from './stores/memory-object-store.js';
@@ -9,12 +10,6 @@ import { decodeGcPlan, EMPTY_GC_PLAN, encodeGcPlan } from './wire.js';
 import { decodeUtf8 } from './json.js';
 
 type V = string | number;
-
-async function commit(m: Manifest<string, V>, entries: Record<string, V>): Promise<void> {
-  const w = await m.sessionWrite();
-  for (const [k, v] of Object.entries(entries)) w.put(k, v);
-  await w.commit();
-}
 
 const zeroTtl = { retention: { checkpointsMinTtlMs: 0, segmentsMinTtlMs: 0 } };
 
@@ -187,20 +182,13 @@ describe('Compactor (reference compactor.rs)', () => {
 
   it('compact_once loses to a concurrent HEAD change with PreconditionFailed, leaving its checkpoint behind', async () => {
     const store = new MemoryObjectStore();
-    let sneak: (() => Promise<void>) | undefined;
-    const hooked = new HookedObjectStore(store, {
-      async before(req) {
-        if (req.kind === 'CPUT' && req.key.endsWith('HEAD.json') && sneak !== undefined) {
-          const s = sneak;
-          sneak = undefined;
-          await s();
-        }
-      },
-    });
+    const hooked = new InterceptOnce(store, isHeadCas);
     const m = new Manifest<string, V>({ store, prefix: 'p' });
     await commit(m, { a: 1 });
     const c = new Manifest<string, V>({ store: hooked, prefix: 'p' }).compactor();
-    sneak = () => commit(m, { b: 2 });
+    hooked.arm(async () => {
+      await commit(m, { b: 2 });
+    });
     await expect(c.compactOnce()).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(store.dump().map((o) => o.key)).toContain('p/checkpoints/ckpt-00000000000000000001.meta.json');
     expect((await m.parts.head.load())?.head.checkpoint_id).toBeNull();

@@ -3,10 +3,9 @@ import type { JsonValue, Key } from './json.js';
 import type { Manifest } from './manifest.js';
 import type { ManifestParts } from './manifest-parts.js';
 import type { GcPlanStore } from './gc-plan-store.js';
-import { classifyError } from './profile.js';
 import { foldIntoMap, sortedEntries } from './read-path.js';
-import { newBackoff, retryTransient } from './runtime.js';
-import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
+import { newBackoff, retryTransient, sleepOrThrow } from './runtime.js';
+import { loadSnapshot, type Snapshot } from './snapshot.js';
 import {
   type CheckpointMeta,
   EMPTY_GC_PLAN,
@@ -51,21 +50,8 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
   }
 
   /** Like `Manifest.snapshot`, but fetches the whole checkpoint (payload included). */
-  async #snapshot(): Promise<Snapshot> {
-    const loaded = await this.#parts.head.load();
-    if (loaded === null) return EMPTY_SNAPSHOT;
-    const { head, tag } = loaded;
-    const checkpointSeq =
-      head.checkpoint_id === null
-        ? null
-        : (await this.#parts.checkpoints.get(head.checkpoint_id)).meta.last_segment_seq_at_ckpt;
-    return {
-      headTag: tag,
-      txnId: head.last_txn_id,
-      lastSegmentSeq: head.last_segment_seq,
-      checkpointSeq,
-      checkpointId: head.checkpoint_id,
-    };
+  #snapshot(): Promise<Snapshot> {
+    return loadSnapshot(this.#parts, async (id) => (await this.#parts.checkpoints.get(id)).meta.last_segment_seq_at_ckpt);
   }
 
   /**
@@ -120,12 +106,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     }
 
     const now = rt.clock.wallNow();
-    let listed: ListedCheckpoint[];
-    try {
-      listed = await checkpoints.list();
-    } catch {
-      listed = [];
-    }
+    const listed = await this.#listCheckpointsOrEmpty();
     const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
     for (const id of this.#checkpointsToDelete(state, now)) {
       try {
@@ -149,7 +130,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
    * empty, reset one (§6.6).
    */
   async gcCompute(plans: GcPlanStore = this.#parts.gcPlan): Promise<string | null> {
-    const { rt, head, leases, checkpoints } = this.#parts;
+    const { rt, head, leases } = this.#parts;
     const delays = newBackoff(rt);
     for (;;) {
       try {
@@ -159,12 +140,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
         const active = await leases.listActive(now);
         if (active.length === 0) return null;
         const watermark = minLeaseTxn(active);
-        let listed: ListedCheckpoint[];
-        try {
-          listed = await checkpoints.list();
-        } catch {
-          listed = [];
-        }
+        const listed = await this.#listCheckpointsOrEmpty();
         const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
         const upto =
           state.floor !== undefined && cur.head.last_segment_seq !== null
@@ -184,10 +160,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
           throw err;
         }
       } catch (err) {
-        if (classifyError(rt.profile, err) !== 'transient') throw err;
-        const next = delays.next();
-        if (next.done) throw err;
-        await rt.clock.sleep(next.value);
+        await sleepOrThrow(rt, delays, err);
       }
     }
   }
@@ -220,12 +193,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
           await reset(planTag);
           return;
         }
-        let listed: ListedCheckpoint[];
-        try {
-          listed = await checkpoints.list();
-        } catch {
-          listed = [];
-        }
+        const listed = await this.#listCheckpointsOrEmpty();
         listed.sort((a, b) => a.meta.last_segment_seq_at_ckpt - b.meta.last_segment_seq_at_ckpt);
         const candidate = listed.find((c) => c.meta.last_segment_seq_at_ckpt >= upto);
         if (candidate === undefined) {
@@ -252,10 +220,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
         }
         return;
       } catch (err) {
-        if (classifyError(rt.profile, err) !== 'transient') throw err;
-        const next = delays.next();
-        if (next.done) throw err;
-        await rt.clock.sleep(next.value);
+        await sleepOrThrow(rt, delays, err);
       }
     }
   }
@@ -271,10 +236,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     try {
       loaded = await plans.load();
     } catch (err) {
-      if (classifyError(rt.profile, err) !== 'transient') throw err;
-      const next = delays.next();
-      if (next.done) throw err;
-      await rt.clock.sleep(next.value);
+      await sleepOrThrow(rt, delays, err);
       return; // the next pass will try again
     }
     if (loaded === null) return;
@@ -287,6 +249,15 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
       await retryTransient(rt, delays, () => plans.put(EMPTY_GC_PLAN, { ifMatch: tag }));
     } catch (err) {
       if (!(err instanceof PreconditionFailedError)) throw err;
+    }
+  }
+
+  /** Every checkpoint with its meta; as in the crate, a listing error counts as no checkpoints. */
+  async #listCheckpointsOrEmpty(): Promise<ListedCheckpoint[]> {
+    try {
+      return await this.#parts.checkpoints.list();
+    } catch {
+      return [];
     }
   }
 

@@ -6,10 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { PreconditionFailedError } from './errors.js';
 import { Manifest } from './manifest.js';
-import { HookedObjectStore } from './test/hooked-object-store.js';
+import { HookedObjectStore, InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
 import { simulate } from './test/simulation.js';
-
-const isHeadCas = (kind: string, key: string) => kind === 'CPUT' && key.endsWith('/HEAD.json');
 
 describe('§6.1 commit reports PreconditionFailed for a transaction that became visible', () => {
   it('a writer stalled past its lease TTL is adopted, told it failed, and its retry applies twice', () =>
@@ -19,15 +17,7 @@ describe('§6.1 commit reports PreconditionFailed for a transaction that became 
       await seed.commit();
 
       // Writer A stalls 61 s (lease TTL is 60 s) between its segment PUT and its HEAD PUT.
-      let stall = true;
-      const aStore = new HookedObjectStore(store, {
-        async before(req) {
-          if (stall && isHeadCas(req.kind, req.key)) {
-            stall = false;
-            await clock.sleep(61_000);
-          }
-        },
-      });
+      const aStore = new InterceptOnce(store, isHeadCas, () => clock.sleep(61_000));
       const a = new Manifest<string, number>({ store: aStore, prefix: 'test', clock });
 
       const increment = async () => {
@@ -62,14 +52,9 @@ describe('§6.1 commit reports PreconditionFailed for a transaction that became 
       const seed = await other.sessionWrite();
       seed.put('counter', 0);
       await seed.commit();
-      let compactFirst = true;
-      const aStore = new HookedObjectStore(store, {
-        async before(req) {
-          if (compactFirst && isHeadCas(req.kind, req.key)) {
-            compactFirst = false;
-            await other.compactor().compactOnce(); // rewrites HEAD between A's segment and HEAD PUTs
-          }
-        },
+      // A checkpoint is published between A's segment PUT and its HEAD PUT.
+      const aStore = new InterceptOnce(store, isHeadCas, async () => {
+        await other.compactor().compactOnce();
       });
       const a = new Manifest<string, number>({ store: aStore, prefix: 'test', clock });
       const increment = async () => {
@@ -96,15 +81,11 @@ describe('§6.5 concurrent compactors move HEAD back to an older checkpoint', ()
       for (let i = 1; i <= 10; i++) await commit(i);
 
       // Compactor X snapshots at txn 10, then stalls 1 s before writing its checkpoint.
-      let stall = true;
-      const xStore = new HookedObjectStore(store, {
-        async before(req) {
-          if (stall && req.kind === 'PUT' && req.key.includes('/checkpoints/')) {
-            stall = false;
-            await clock.sleep(1000);
-          }
-        },
-      });
+      const xStore = new InterceptOnce(
+        store,
+        (req) => req.kind === 'PUT' && req.key.includes('/checkpoints/'),
+        () => clock.sleep(1000),
+      );
       const x = new Manifest<string, number>({ store: xStore, prefix: 'test', clock }).compactor();
       const slow = x.compactOnce();
 
@@ -170,7 +151,7 @@ describe('§6.2 a crashed writer blocks all writers for up to the lease TTL', ()
       let segmentWritten = false;
       const crash = new HookedObjectStore(store, {
         before(req) {
-          if (isHeadCas(req.kind, req.key)) return new Promise<void>(() => undefined);
+          if (isHeadCas(req)) return new Promise<void>(() => undefined);
           if (req.kind === 'CPUT' && req.key.includes('/segments/')) segmentWritten = true;
         },
       });

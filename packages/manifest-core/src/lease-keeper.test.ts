@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UnimplementedError } from './errors.js';
 import { keeperIntervalMs, LeaseKeeper } from './lease-keeper.js';
 import { Manifest } from './manifest.js';
-import { HookedObjectStore } from './test/hooked-object-store.js';
+import { InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
 import { simulate } from './test/simulation.js';
 
 const TTL = 2_000; // as in examples/step4_lease_keeper.rs
@@ -48,15 +48,7 @@ describe('LeaseKeeper', () => {
   it('a keeper protects a stalled writer from adoption (the fix suggested for §6.1)', () =>
     simulate<void, string, number>(
       async ({ manifest: other, store, clock }) => {
-        let stall = true;
-        const slow = new HookedObjectStore(store, {
-          async before(req) {
-            if (stall && req.kind === 'CPUT' && req.key.endsWith('/HEAD.json')) {
-              stall = false;
-              await clock.sleep(5 * TTL);
-            }
-          },
-        });
+        const slow = new InterceptOnce(store, isHeadCas, () => clock.sleep(5 * TTL));
         const a = new Manifest<string, number>({ store: slow, prefix: 'test', clock, retention: { leaseTtlMs: TTL } });
         const w = await a.sessionWrite();
         await using keeper = w.startLeaseKeeper();
@@ -90,20 +82,16 @@ describe('LeaseKeeper', () => {
       async ({ manifest, store, clock }) => {
         const r = await manifest.sessionRead();
         const lease = { id: r.leaseId as string, snapshotTxnId: r.snapshot.txnId };
-        let raced = false;
-        const racing = new HookedObjectStore(store, {
-          async before(req) {
-            // Just before the keeper's renewal lands, someone else renews the same lease.
-            if (!raced && req.kind === 'CPUT' && req.key.includes('/leases/')) {
-              raced = true;
-              await manifest.parts.leases.heartbeat(lease, TTL);
-            }
-          },
-        });
+        // Just before the keeper's renewal lands, someone else renews the same lease.
+        const racing = new InterceptOnce(
+          store,
+          (req) => req.kind === 'CPUT' && req.key.includes('/leases/'),
+          () => manifest.parts.leases.heartbeat(lease, TTL),
+        );
         const viaRacing = new Manifest({ store: racing, prefix: 'test', clock });
         const keeper = new LeaseKeeper(viaRacing.parts.leases, lease, TTL, clock);
         await keeper.done; // the 412 stops it, and it releases the lease on its way out
-        expect(raced).toBe(true);
+        expect(racing.fired).toBe(true);
         expect(keeper.heartbeats).toBe(0);
         expect(store.dump().map((o) => o.key)).not.toContain(`test/leases/${lease.id}.json`);
         await r.end();

@@ -7,13 +7,13 @@ import { ManifestParts } from './manifest-parts.js';
 import type { Clock } from './ports/clock.js';
 import type { ObjectStore, PutCondition } from './ports/object-store.js';
 import type { Random } from './ports/random.js';
-import { classifyError, DEFAULT_PROFILE, type Profile } from './profile.js';
+import { DEFAULT_PROFILE, type Profile } from './profile.js';
 import { SeededRandom } from './random.js';
 import type { KeyRange } from './read-path.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
-import { newBackoff, type Runtime } from './runtime.js';
+import { newBackoff, type Runtime, sleepOrThrow } from './runtime.js';
 import { ReadSession, WriteSession } from './session.js';
-import { EMPTY_SNAPSHOT, type Snapshot } from './snapshot.js';
+import { loadSnapshot, type Snapshot } from './snapshot.js';
 import type { HeadDoc } from './wire.js';
 
 export interface ManifestOptions {
@@ -56,21 +56,8 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
   }
 
   /** GET HEAD (+ the checkpoint meta it references). No lease is taken. */
-  async snapshot(): Promise<Snapshot> {
-    const loaded = await this.parts.head.load();
-    if (loaded === null) return EMPTY_SNAPSHOT;
-    const { head, tag } = loaded;
-    const checkpointSeq =
-      head.checkpoint_id === null
-        ? null
-        : (await this.parts.checkpoints.getMeta(head.checkpoint_id)).last_segment_seq_at_ckpt;
-    return {
-      headTag: tag,
-      txnId: head.last_txn_id,
-      lastSegmentSeq: head.last_segment_seq,
-      checkpointSeq,
-      checkpointId: head.checkpoint_id,
-    };
+  snapshot(): Promise<Snapshot> {
+    return loadSnapshot(this.parts, async (id) => (await this.parts.checkpoints.getMeta(id)).last_segment_seq_at_ckpt);
   }
 
   /** Recover orphans, snapshot, and lease txn T+1 for a writer (reference §2.2). */
@@ -125,10 +112,7 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
       try {
         active = new Set((await leases.listActive(rt.clock.wallNow())).map((l) => l.snapshotTxnId));
       } catch (err) {
-        if (classifyError(rt.profile, err) !== 'transient') throw err;
-        const next = delays.next();
-        if (next.done) throw err;
-        await rt.clock.sleep(next.value);
+        await sleepOrThrow(rt, delays, err);
         continue;
       }
 

@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { PreconditionFailedError } from './errors.js';
 import { Manifest } from './manifest.js';
-import { HookedObjectStore } from './test/hooked-object-store.js';
+import { InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
 import { diffRequestCounts, type RequestCounts, totalRequests } from './ports/object-store.js';
+import { commitEntries as commit } from './test/commit-entries.js';
 import { simulate } from './test/simulation.js';
 import type { MemoryObjectStore } from './stores/memory-object-store.js';
 
@@ -16,12 +17,6 @@ async function cost(store: MemoryObjectStore, op: () => Promise<unknown>): Promi
   const before = store.requestCounts();
   await op();
   return diffRequestCounts(store.requestCounts(), before);
-}
-
-async function commit(m: Manifest<string, V>, entries: Record<string, V>): Promise<void> {
-  const w = await m.sessionWrite();
-  for (const [k, v] of Object.entries(entries)) w.put(k, v);
-  await w.commit();
 }
 
 /** Leave `f` lease files behind (leaked sessions), each in its own millisecond. */
@@ -132,32 +127,23 @@ describe('request counts per operation (reference §4)', () => {
 
   it('commit alone, losing the HEAD CAS: 1 GET + 2 conditional PUT + 1 DELETE', () =>
     simulate<void, string, V>(async ({ manifest, store, clock }) => {
-      let sneak: (() => Promise<void>) | undefined;
-      const hooked = new HookedObjectStore(store, {
-        async before(req) {
-          if (req.kind === 'CPUT' && req.key.endsWith('HEAD.json') && sneak !== undefined) {
-            const s = sneak;
-            sneak = undefined;
-            await s();
-          }
-        },
-      });
+      const hooked = new InterceptOnce(store, isHeadCas);
       await commit(manifest, { a: 1 });
       const m = new Manifest<string, V>({ store: hooked, prefix: 'test', clock });
       const w = await m.sessionWrite();
       w.put('x', 1);
       // Another process rewrites HEAD between our segment PUT and our HEAD PUT (1 plain PUT).
-      sneak = async () => {
+      hooked.arm(async () => {
         await store.put(
           manifest.parts.layout.head,
           new TextEncoder().encode('{"version":1,"checkpoint_id":null,"last_segment_seq":2,"last_txn_id":2}'),
         );
-      };
+      });
       let err: unknown;
       const counts = await cost(store, async () => {
         err = await w.commit().catch((e: unknown) => e);
       });
-      expect(sneak).toBeUndefined();
+      expect(hooked.fired).toBe(true);
       expect(err).toBeInstanceOf(PreconditionFailedError);
       expect(counts).toEqual({ GET: 1, HEAD: 0, PUT: 1, CPUT: 2, LIST: 0, DELETE: 1 });
     }));

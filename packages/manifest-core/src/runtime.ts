@@ -19,9 +19,19 @@ export function newBackoff(rt: Runtime): Iterator<number, void, void> {
 }
 
 /**
- * Run `op`; on an error the profile calls transient, sleep for the iterator's next delay and
- * run it again; when the iterator is exhausted, or on any other error, throw. The iterator is
- * passed in because some of the crate's loops share one across several steps.
+ * The crate's retry step after a failure: if the profile calls `err` transient and the backoff
+ * has a delay left, sleep it (the caller then retries); otherwise throw `err`.
+ */
+export async function sleepOrThrow(rt: Runtime, delays: Iterator<number, void, void>, err: unknown): Promise<void> {
+  if (classifyError(rt.profile, err) !== 'transient') throw err;
+  const next = delays.next();
+  if (next.done) throw err;
+  await rt.clock.sleep(next.value);
+}
+
+/**
+ * Run `op`, retrying transient errors per `delays`. The iterator is passed in because some of
+ * the crate's loops share one across several steps.
  */
 export async function retryTransient<T>(
   rt: Runtime,
@@ -32,10 +42,7 @@ export async function retryTransient<T>(
     try {
       return await op();
     } catch (err) {
-      if (classifyError(rt.profile, err) !== 'transient') throw err;
-      const next = delays.next();
-      if (next.done) throw err;
-      await rt.clock.sleep(next.value);
+      await sleepOrThrow(rt, delays, err);
     }
   }
 }

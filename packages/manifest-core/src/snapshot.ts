@@ -1,3 +1,5 @@
+import type { ManifestParts } from './manifest-parts.js';
+
 /** A point-in-time view of the manifest: what a session reads. In memory only, as in the crate. */
 export interface Snapshot {
   /** HEAD's ETag, or null when there was no HEAD. */
@@ -17,3 +19,24 @@ export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
   checkpointSeq: null,
   checkpointId: null,
 });
+
+/**
+ * GET HEAD and build the snapshot; `checkpointSeqOf` reads the referenced checkpoint's
+ * `last_segment_seq_at_ckpt` — the manifest reads just the meta, the compactor the whole
+ * checkpoint (reference §2.1, §2.10).
+ */
+export async function loadSnapshot(
+  parts: ManifestParts,
+  checkpointSeqOf: (checkpointId: string) => Promise<number>,
+): Promise<Snapshot> {
+  const loaded = await parts.head.load();
+  if (loaded === null) return EMPTY_SNAPSHOT;
+  const { head, tag } = loaded;
+  return {
+    headTag: tag,
+    txnId: head.last_txn_id,
+    lastSegmentSeq: head.last_segment_seq,
+    checkpointSeq: head.checkpoint_id === null ? null : await checkpointSeqOf(head.checkpoint_id),
+    checkpointId: head.checkpoint_id,
+  };
+}

@@ -73,3 +73,42 @@ export class HookedObjectStore implements ObjectStore {
     this.inner.resetCounts();
   }
 }
+
+/** A conditional PUT of a manifest's `HEAD.json`: the commit point. */
+export function isHeadCas(req: HookedRequest): boolean {
+  return req.kind === 'CPUT' && (req.key === 'HEAD.json' || req.key.endsWith('/HEAD.json'));
+}
+
+/**
+ * Runs an action once, just before the first request that matches — to stall that request or to
+ * slip another process's work in front of it. `arm` sets (or re-sets) the action.
+ */
+export class InterceptOnce extends HookedObjectStore {
+  readonly #state: { action: ((req: HookedRequest) => Promise<void>) | undefined; fired: boolean };
+
+  constructor(
+    inner: ObjectStore,
+    match: (req: HookedRequest) => boolean,
+    action?: (req: HookedRequest) => Promise<void>,
+  ) {
+    const state = { action, fired: false };
+    super(inner, {
+      async before(req) {
+        if (state.fired || state.action === undefined || !match(req)) return;
+        state.fired = true;
+        await state.action(req);
+      },
+    });
+    this.#state = state;
+  }
+
+  arm(action: (req: HookedRequest) => Promise<void>): void {
+    this.#state.action = action;
+    this.#state.fired = false;
+  }
+
+  /** Whether the action has run since it was last armed. */
+  get fired(): boolean {
+    return this.#state.fired;
+  }
+}

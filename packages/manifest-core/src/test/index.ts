@@ -1,6 +1,13 @@
 /**
  * Test helpers for code built on manifest-core: `@manifest-lab/manifest-core/test`.
  */
-export { type HookedRequest, HookedObjectStore, type RequestHooks } from './hooked-object-store.js';
+export {
+  type HookedRequest,
+  HookedObjectStore,
+  InterceptOnce,
+  isHeadCas,
+  type RequestHooks,
+} from './hooked-object-store.js';
 export { decodeObjects, type DecodedObject } from './decode-objects.js';
 export { simulate, type SimWorld } from './simulation.js';
+export { commitEntries } from './commit-entries.js';
