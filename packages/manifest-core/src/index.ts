@@ -58,7 +58,7 @@ export { classifyError, DEFAULT_PROFILE, type Profile, PROFILES, type RetryClass
 export type { Runtime } from './runtime.js';
 export { ManifestParts } from './manifest-parts.js';
 export type { ActiveLease, LeaseHandle } from './lease-store.js';
-export type { LoadedHead } from './head-store.js';
+
 
 // The object layout and wire format (for inspection and white-box checks)
 export { basename, checkpointId, HEAD_FILE, Layout, pad20, parseSegmentSeq, TXN_ID_METADATA } from './layout.js';
@@ -85,3 +85,22 @@ export {
   type SegmentRecord,
 } from './wire.js';
 export { compareCodePoints, compareKeys, type JsonValue, type Key } from './json.js';
+export {
+  type FixedLatency,
+  LATENCY_PROFILE_NAMES,
+  LATENCY_PROFILES,
+  type LatencyDistribution,
+  type LatencyModel,
+  type LatencyProfileName,
+  type LognormalLatency,
+  PrefixThrottle,
+  S3_THROTTLE_LIMITS,
+  sampleLatency,
+  type ThrottleLimits,
+} from './stores/latency-model.js';
+export type { MemoryObjectStoreOptions } from './stores/memory-object-store.js';
+export { CheckpointStore, type LoadedCheckpoint } from './checkpoint-store.js';
+export { GcPlanStore, type LoadedGcPlan } from './gc-plan-store.js';
+export { HeadStore, type LoadedHead } from './head-store.js';
+export { LeaseStore } from './lease-store.js';
+export { SegmentStore } from './segment-store.js';

@@ -1,4 +1,4 @@
-import { PreconditionFailedError } from '../errors.js';
+import { PreconditionFailedError, ThrottledError } from '../errors.js';
 import { compareCodePoints } from '../json.js';
 import {
   MAX_LIST_PAGE,
@@ -8,9 +8,19 @@ import {
   type ObjectStore,
   type PutOptions,
   type RequestCounts,
+  type RequestKind,
   type StoredObject,
 } from '../ports/object-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Random } from '../ports/random.js';
 import { md5ETag } from './etag.js';
+import {
+  LATENCY_PROFILES,
+  type LatencyModel,
+  type LatencyProfileName,
+  PrefixThrottle,
+  sampleLatency,
+} from './latency-model.js';
 import { RequestCounter } from './request-counter.js';
 
 /** One object as `dump()` returns it, for white-box inspection. */
@@ -20,6 +30,25 @@ export interface DumpedObject {
   readonly etag: string;
   readonly contentType?: string;
   readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface MemoryObjectStoreOptions {
+  /**
+   * Simulated service time per request and S3's per-prefix throttling. Needs `clock` (slept on)
+   * and `random` (sampled from). Default: none — every request completes immediately.
+   */
+  readonly latency?: LatencyModel | LatencyProfileName;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+interface Simulation {
+  readonly model: LatencyModel;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly throttle: PrefixThrottle | undefined;
+  /** All-zero fixed latencies: skip the sleeps entirely. */
+  readonly instant: boolean;
 }
 
 interface Entry {
@@ -40,28 +69,77 @@ export class MemoryObjectStore implements ObjectStore {
   /** Keys kept sorted, so a listing page costs a binary search plus the page. */
   readonly #sorted: string[] = [];
   readonly #counter = new RequestCounter();
+  readonly #sim: Simulation | undefined;
 
-  async get(key: string): Promise<StoredObject | null> {
-    this.#counter.count('GET');
-    const e = this.#objects.get(key);
-    return e === undefined ? null : toStored(e);
-  }
-
-  async head(key: string): Promise<ObjectHeadInfo | null> {
-    this.#counter.count('HEAD');
-    const e = this.#objects.get(key);
-    if (e === undefined) return null;
-    return {
-      etag: e.etag,
-      size: e.body.byteLength,
-      metadata: e.metadata,
-      ...(e.contentType === undefined ? {} : { contentType: e.contentType }),
+  constructor(options: MemoryObjectStoreOptions = {}) {
+    if (options.latency === undefined) return;
+    const model: LatencyModel | undefined =
+      typeof options.latency === 'string' ? LATENCY_PROFILES[options.latency] : options.latency;
+    if (model === undefined) throw new RangeError(`unknown latency profile ${JSON.stringify(options.latency)}`);
+    if (options.clock === undefined || options.random === undefined) {
+      throw new TypeError('a latency model needs the run\'s clock and random');
+    }
+    this.#sim = {
+      model,
+      clock: options.clock,
+      random: options.random,
+      throttle: model.throttle === undefined ? undefined : new PrefixThrottle(model.throttle),
+      instant: Object.values(model.perKind).every((d) => d.kind === 'fixed' && d.ms === 0),
     };
   }
 
-  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<string> {
+  /** The latency model in force, if any. */
+  get latencyModel(): LatencyModel | undefined {
+    return this.#sim?.model;
+  }
+
+  /**
+   * Run one request: count it, apply S3 throttling, and spend its sampled service time — half
+   * before the operation takes effect and half after, so other clients can observe a write
+   * before its writer hears back. `apply` itself runs without awaiting: it is atomic.
+   */
+  async #request<T>(kind: RequestKind, key: string, apply: () => T): Promise<T> {
+    this.#counter.count(kind);
+    const sim = this.#sim;
+    if (sim === undefined || sim.instant) return apply();
+    const total = sampleLatency(sim.model.perKind[kind], sim.random);
+    await sim.clock.sleep(total / 2);
+    if (sim.throttle !== undefined && !sim.throttle.admit(kind, key, sim.clock.now())) {
+      await sim.clock.sleep(total / 2);
+      throw new ThrottledError(`503 SlowDown: request rate too high for prefix of ${key}`);
+    }
+    const out = apply();
+    await sim.clock.sleep(total / 2);
+    return out;
+  }
+
+  get(key: string): Promise<StoredObject | null> {
+    return this.#request('GET', key, () => {
+      const e = this.#objects.get(key);
+      return e === undefined ? null : toStored(e);
+    });
+  }
+
+  head(key: string): Promise<ObjectHeadInfo | null> {
+    return this.#request('HEAD', key, () => {
+      const e = this.#objects.get(key);
+      if (e === undefined) return null;
+      return {
+        etag: e.etag,
+        size: e.body.byteLength,
+        metadata: e.metadata,
+        ...(e.contentType === undefined ? {} : { contentType: e.contentType }),
+      };
+    });
+  }
+
+  put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<string> {
+    const copy = body.slice();
+    return this.#request(options.condition === undefined ? 'PUT' : 'CPUT', key, () => this.#put(key, copy, options));
+  }
+
+  #put(key: string, copy: Uint8Array, options: PutOptions): string {
     const { condition } = options;
-    this.#counter.count(condition === undefined ? 'PUT' : 'CPUT');
     const current = this.#objects.get(key);
     if (condition !== undefined) {
       if ('ifNoneMatch' in condition) {
@@ -70,7 +148,6 @@ export class MemoryObjectStore implements ObjectStore {
         throw new PreconditionFailedError(`If-Match ${condition.ifMatch} failed for ${key}`);
       }
     }
-    const copy = body.slice();
     const etag = md5ETag(copy);
     if (current === undefined) this.#insertKey(key);
     this.#objects.set(key, {
@@ -82,8 +159,11 @@ export class MemoryObjectStore implements ObjectStore {
     return etag;
   }
 
-  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
-    this.#counter.count('LIST');
+  list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    return this.#request('LIST', prefix, () => this.#list(prefix, options));
+  }
+
+  #list(prefix: string, options: ListOptions): ListPage {
     const limit = Math.min(Math.max(1, options.limit ?? MAX_LIST_PAGE), MAX_LIST_PAGE);
     const from = options.startAfter !== undefined && compareCodePoints(options.startAfter, prefix) >= 0
       ? this.#upperBound(options.startAfter)
@@ -93,11 +173,10 @@ export class MemoryObjectStore implements ObjectStore {
     return { keys: this.#sorted.slice(from, stop), truncated: stop < end };
   }
 
-  async delete(key: string): Promise<void> {
-    this.#counter.count('DELETE');
-    if (this.#objects.delete(key)) {
-      this.#sorted.splice(this.#lowerBound(key), 1);
-    }
+  delete(key: string): Promise<void> {
+    return this.#request('DELETE', key, () => {
+      if (this.#objects.delete(key)) this.#sorted.splice(this.#lowerBound(key), 1);
+    });
   }
 
   requestCounts(): RequestCounts {
