@@ -1,0 +1,58 @@
+/**
+ * Jepsen-style history recording: every transaction attempt is an `invoke` followed by exactly
+ * one completion — `ok` (took effect), `fail` (definitely did not) or `info` (unknown). A
+ * process that got `info` never invokes again; its client continues under a new process id.
+ */
+import type { JsonValue } from '@manifest-lab/manifest-core';
+
+export type MicroOp =
+  | readonly ['r', string, readonly number[] | null]
+  | readonly ['append', string, number]
+  | readonly ['w', string, JsonValue];
+
+export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
+
+export interface HistoryEvent {
+  readonly index: number;
+  readonly process: number;
+  readonly type: EventType;
+  readonly f: 'txn';
+  readonly value: readonly MicroOp[];
+  /** Nanoseconds since the start of the run. */
+  readonly time: number;
+}
+
+export class HistoryRecorder {
+  readonly events: HistoryEvent[] = [];
+  /** The invoke value of each process with an attempt in flight. */
+  readonly #open = new Map<number, readonly MicroOp[]>();
+
+  constructor(private readonly nowMs: () => number) {}
+
+  invoke(process: number, value: readonly MicroOp[]): void {
+    if (this.#open.has(process)) throw new Error(`process ${process} invoked twice without completing`);
+    this.#open.set(process, value);
+    this.#push(process, 'invoke', value);
+  }
+
+  /** Complete the process's attempt; `value` defaults to what it invoked (for `fail`/`info`). */
+  complete(process: number, type: Exclude<EventType, 'invoke'>, value?: readonly MicroOp[]): void {
+    const invoked = this.#open.get(process);
+    if (invoked === undefined) throw new Error(`process ${process} completed without an invoke`);
+    this.#open.delete(process);
+    this.#push(process, type, value ?? invoked);
+  }
+
+  #push(process: number, type: EventType, value: readonly MicroOp[]): void {
+    this.events.push({ index: this.events.length, process, type, f: 'txn', value, time: Math.round(this.nowMs() * 1e6) });
+  }
+}
+
+/** One event per line, fields in the documented order. */
+export function historyToJsonl(events: readonly HistoryEvent[]): string {
+  let out = '';
+  for (const e of events) {
+    out += `${JSON.stringify({ index: e.index, process: e.process, type: e.type, f: e.f, value: e.value, time: e.time })}\n`;
+  }
+  return out;
+}

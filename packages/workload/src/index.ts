@@ -1,0 +1,36 @@
+export { arrivalTimes, type ArrivalProcess } from './arrivals.js';
+export { type Client, readTransaction, type RunContext, type StoredValue, writeTransaction } from './clients.js';
+export {
+  ARRIVALS,
+  CONFIG_DESCRIPTIONS,
+  CONFIG_FIELDS,
+  ConfigError,
+  defaultWorkloadConfig,
+  parseWorkloadConfig,
+  RETRY_BACKOFFS,
+  type RetryBackoff,
+  TIME_MODES,
+  type WorkloadConfig,
+  type WorkloadConfigInput,
+  workloadConfigSchema,
+} from './config.js';
+export { type EventType, type HistoryEvent, HistoryRecorder, historyToJsonl, type MicroOp } from './history.js';
+export { KeyPool } from './key-pool.js';
+export { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+export { MeteredObjectStore } from './metered-store.js';
+export {
+  type ArrivalCounters,
+  type ErrorClass,
+  errorClass,
+  HISTOGRAMS,
+  type HistogramName,
+  LATE_THRESHOLD_MS,
+  type ReadCounters,
+  type SeriesPoint,
+  WorkloadMetrics,
+  type WriteCounters,
+} from './metrics.js';
+export { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
+export { RunClock } from './run-clock.js';
+export { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+export { runWorkload, type WorkloadEnvironment, type WorkloadMetricsReport, type WorkloadRun } from './run-workload.js';

@@ -1,0 +1,136 @@
+import { ManifestLabError, REQUEST_KINDS, type RequestKind } from '@manifest-lab/manifest-core';
+import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+
+/** How an error is counted: by the typed error's kind, or `other`. */
+export type ErrorClass = ManifestLabError['kind'] | 'other';
+
+export function errorClass(err: unknown): ErrorClass {
+  return err instanceof ManifestLabError ? err.kind : 'other';
+}
+
+export interface WriteCounters {
+  /** Transactions started (arrivals run), each with up to 1 + max_retry_count attempts. */
+  txns: number;
+  attempts: number;
+  successes: number;
+  precondition_failures: number;
+  retries: number;
+  /** Transactions that needed at least one retry. */
+  retried_txns: number;
+  /** Retried transactions that eventually committed. */
+  retry_successes: number;
+  /** Retried transactions that still failed with PreconditionFailed after the last retry. */
+  retry_failures: number;
+  /** Transactions that failed on their first and only attempt (max_retry_count = 0). */
+  unretried_failures: number;
+  /** Attempts that ended in another error: `info` in the history if it came during commit, else `fail`. */
+  errors: number;
+}
+
+export interface ReadCounters {
+  txns: number;
+  successes: number;
+  scans: number;
+  errors: number;
+}
+
+export interface ArrivalCounters {
+  /** Arrivals in the schedule (started + dropped). */
+  scheduled: number;
+  started: number;
+  /** Started more than `LATE_THRESHOLD_MS` after their intended time. */
+  late: number;
+  /** Discarded because the client's backlog was full. */
+  dropped: number;
+}
+
+export interface SeriesPoint {
+  /** Second of the run (by completion time). */
+  readonly t: number;
+  readonly warmup: boolean;
+  writes_ok: number;
+  write_conflicts: number;
+  write_errors: number;
+  reads_ok: number;
+  read_errors: number;
+}
+
+/** A start later than this after its intended time counts as late. */
+export const LATE_THRESHOLD_MS = 5;
+
+export const HISTOGRAMS = ['write_txn', 'commit', 'read_txn', 'start_lag'] as const;
+export type HistogramName = (typeof HISTOGRAMS)[number] | `request_${RequestKind}`;
+
+/**
+ * Everything a run measures. Transactions whose intended start falls in the warm-up are left
+ * out of counters and histograms (they stay in the history); requests are measured from the
+ * end of the warm-up on.
+ */
+export class WorkloadMetrics {
+  readonly write: WriteCounters = {
+    txns: 0,
+    attempts: 0,
+    successes: 0,
+    precondition_failures: 0,
+    retries: 0,
+    retried_txns: 0,
+    retry_successes: 0,
+    retry_failures: 0,
+    unretried_failures: 0,
+    errors: 0,
+  };
+  readonly read: ReadCounters = { txns: 0, successes: 0, scans: 0, errors: 0 };
+  readonly arrivals: ArrivalCounters = { scheduled: 0, started: 0, late: 0, dropped: 0 };
+  readonly errorsByClass: Partial<Record<ErrorClass, number>> = {};
+  readonly histograms: Record<HistogramName, LatencyHistogram>;
+  readonly #series = new Map<number, SeriesPoint>();
+
+  constructor(readonly warmupMs: number) {
+    const entries: [HistogramName, LatencyHistogram][] = [
+      ...HISTOGRAMS.map((n): [HistogramName, LatencyHistogram] => [n, new LatencyHistogram()]),
+      ...REQUEST_KINDS.map((k): [HistogramName, LatencyHistogram] => [`request_${k}`, new LatencyHistogram()]),
+    ];
+    this.histograms = Object.fromEntries(entries) as Record<HistogramName, LatencyHistogram>;
+  }
+
+  /** Whether something that (was intended to) start at `ms` is measured. */
+  measured(ms: number): boolean {
+    return ms >= this.warmupMs;
+  }
+
+  countError(err: unknown): void {
+    const c = errorClass(err);
+    this.errorsByClass[c] = (this.errorsByClass[c] ?? 0) + 1;
+  }
+
+  /** The per-second bucket a completion at `ms` falls in. */
+  at(ms: number): SeriesPoint {
+    const t = Math.floor(ms / 1000);
+    let p = this.#series.get(t);
+    if (p === undefined) {
+      p = { t, warmup: !this.measured(t * 1000), writes_ok: 0, write_conflicts: 0, write_errors: 0, reads_ok: 0, read_errors: 0 };
+      this.#series.set(t, p);
+    }
+    return p;
+  }
+
+  /** Every second from 0 to the last with activity, empty seconds included. */
+  series(): SeriesPoint[] {
+    const last = Math.max(-1, ...this.#series.keys());
+    return Array.from({ length: last + 1 }, (_, t) => this.at(t * 1000));
+  }
+
+  summaries(): Record<HistogramName, LatencySummary> {
+    return Object.fromEntries(Object.entries(this.histograms).map(([k, h]) => [k, h.summary()])) as Record<
+      HistogramName,
+      LatencySummary
+    >;
+  }
+
+  encodedHistograms(): Record<HistogramName, string> {
+    return Object.fromEntries(Object.entries(this.histograms).map(([k, h]) => [k, h.encode()])) as Record<
+      HistogramName,
+      string
+    >;
+  }
+}
