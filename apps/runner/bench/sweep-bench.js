@@ -1,0 +1,54 @@
+// `pnpm bench` for the runner: the 96-config comprehensive sweep's wall time on this machine,
+// and how many simulated seconds the baseline covers per wall second. Prints one JSON document.
+// (Timing uses the real clock on purpose: this file measures the code, it is not part of it.)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWorkloadConfig, runWorkload } from '@manifest-lab/workload';
+import { expandSweep, readSweepFile, runSweep } from '../dist/index.js';
+
+const sweeps = new URL('../../../sweeps/', import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), 'manifest-lab-bench-'));
+try {
+  const comprehensive = await readSweepFile(join(sweeps, 'comprehensive.json'));
+  const configs = expandSweep(comprehensive).length;
+  const t0 = performance.now();
+  const outcome = await runSweep({ definition: comprehensive, source: 'comprehensive.json', outDir: out, progress: false });
+  const sweepWall = (performance.now() - t0) / 1000;
+  const simulated = outcome.docs.reduce((s, d) => s + d.elapsed_ms / 1000, 0);
+
+  const baselineDef = await readSweepFile(join(sweeps, 'baseline.json'));
+  const baselineConfig = expandSweep(baselineDef)[0].config;
+  const t1 = performance.now();
+  const run = await runWorkload(parseWorkloadConfig(baselineConfig));
+  const baselineWall = (performance.now() - t1) / 1000;
+
+  const round = (x) => Math.round(x * 100) / 100;
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        node: process.version,
+        cores: availableParallelism(),
+        comprehensiveSweep: {
+          configs,
+          wallSeconds: round(sweepWall),
+          goalSeconds: 60,
+          simulatedSeconds: round(simulated),
+          simulatedPerWallSecond: round(simulated / sweepWall),
+          // The reference framework needed 20–25 minutes of real S3 time for the same grid.
+          speedupVsReference20min: round((20 * 60) / sweepWall),
+        },
+        baseline: {
+          simulatedSeconds: round(run.elapsedMs / 1000),
+          wallSeconds: round(baselineWall),
+          simulatedPerWallSecond: round(run.elapsedMs / 1000 / baselineWall),
+          historyEvents: run.history.length,
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}

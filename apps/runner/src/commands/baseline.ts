@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { runWorkload } from '@manifest-lab/workload';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { configFromFlags, withConfigOptions } from '../config-flags.js';
+import { toCsv } from '../csv.js';
+import { writeFileAtomic } from '../files.js';
+import { createProgress } from '../progress.js';
+import { describeRun } from '../report-run.js';
+import { runDocument, writeRunOutput } from '../run-output.js';
+import { RESULTS_CSV } from '../sweep-runner.js';
+
+function builder(y: Argv) {
+  return withConfigOptions(y).option('out', {
+    type: 'string',
+    default: 'results/baseline',
+    describe: 'Directory for run.json, history.jsonl and results.csv',
+  });
+}
+
+type BaselineArgs = Awaited<ReturnType<typeof builder>['argv']>;
+
+async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
+  const config = configFromFlags(argv as Record<string, unknown>);
+  const progress = createProgress('baseline', Math.ceil(config.duration_s), process.stderr, 's');
+  let shown = 0;
+  const run = await runWorkload(config, {
+    prefix: 'baseline',
+    onProgress: (elapsedMs) => {
+      for (; shown < Math.floor(elapsedMs / 1000); shown++) progress.tick(`t=${shown + 1} s`);
+    },
+  });
+  progress.stop();
+  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: 'memory' });
+  await writeRunOutput(argv.out, run, doc);
+  await writeFileAtomic(join(argv.out, RESULTS_CSV), toCsv([doc]));
+  process.stdout.write(
+    `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}\n` +
+      `${describeRun(doc)}\nresults: ${argv.out}/run.json, ${argv.out}/history.jsonl, ${argv.out}/${RESULTS_CSV}\n`,
+  );
+}
+
+export const baselineCommand: CommandModule<object, BaselineArgs> = {
+  command: 'baseline',
+  describe: 'Run the reference baseline (2 writers, 10 readers, 120 s, overlap 0.2); any field can be overridden',
+  builder,
+  handler,
+};

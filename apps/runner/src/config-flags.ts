@@ -1,0 +1,61 @@
+import { LATENCY_PROFILE_NAMES, PROFILES } from '@manifest-lab/manifest-core';
+import {
+  ARRIVALS,
+  CONFIG_DESCRIPTIONS,
+  CONFIG_FIELDS,
+  ConfigError,
+  defaultWorkloadConfig,
+  parseWorkloadConfig,
+  RETRY_BACKOFFS,
+  TIME_MODES,
+  type WorkloadConfig,
+} from '@manifest-lab/workload';
+import type { Argv } from 'yargs';
+import { UserError } from './user-error.js';
+
+const CHOICES: Partial<Record<keyof WorkloadConfig, readonly string[]>> = {
+  retry_backoff: RETRY_BACKOFFS,
+  arrival: ARRIVALS,
+  time: TIME_MODES,
+  latency_profile: LATENCY_PROFILE_NAMES,
+  profile: PROFILES,
+};
+
+export function flagName(field: string): string {
+  return field.replaceAll('_', '-');
+}
+
+/** One `--kebab-case` option per config field, documented with its default. */
+export function withConfigOptions<T>(y: Argv<T>): Argv<T> {
+  const defaults = defaultWorkloadConfig();
+  let out = y;
+  for (const field of CONFIG_FIELDS) {
+    const def = defaults[field];
+    const choices = CHOICES[field];
+    out = out.option(flagName(field), {
+      group: 'Workload (defaults: the reference baseline):',
+      describe: `${CONFIG_DESCRIPTIONS[field]} [default: ${def}]`,
+      type: typeof def === 'number' ? 'number' : 'string',
+      ...(choices === undefined ? {} : { choices: [...choices] }),
+    }) as Argv<T>;
+  }
+  return out;
+}
+
+/** The config the flags describe: given flags over `base`, defaults for the rest. */
+export function configFromFlags(argv: Record<string, unknown>, base: Record<string, unknown> = {}): WorkloadConfig {
+  const given: Record<string, unknown> = { ...base };
+  for (const field of CONFIG_FIELDS) {
+    const v = argv[flagName(field)];
+    if (v !== undefined) given[field] = v;
+  }
+  try {
+    return parseWorkloadConfig(given, 'options');
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const msg = err.issues.map((i) => i.replace(/`([a-z0-9_]+)`/g, (_, f: string) => `--${flagName(f)}`)).join('; ');
+      throw new UserError(`Invalid options: ${msg}. Run with --help to see each option and its default.`);
+    }
+    throw err;
+  }
+}

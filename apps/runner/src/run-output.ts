@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RequestCounts } from '@manifest-lab/manifest-core';
+import {
+  historyToJsonl,
+  type SeriesPoint,
+  type WorkloadConfig,
+  type WorkloadMetricsReport,
+  type WorkloadRun,
+} from '@manifest-lab/workload';
+import { writeFileAtomic } from './files.js';
+import { VERSION } from './version.js';
+
+export const RUN_FILE = 'run.json';
+export const HISTORY_FILE = 'history.jsonl';
+
+/** `run.json`: the source of truth for one run. Byte-identical for the same seed, config and code. */
+export interface RunDocument {
+  readonly schema: 'manifest-lab/run@1';
+  /** The sweep this run belongs to, or `baseline`. */
+  readonly sweep: string;
+  readonly id: string;
+  readonly config: WorkloadConfig;
+  readonly seed: number;
+  readonly versions: { readonly 'manifest-lab': string; readonly node: string };
+  readonly backend: string;
+  readonly prefix: string;
+  /** Time the run covered, ms (virtual in simulation). */
+  readonly elapsed_ms: number;
+  readonly metrics: WorkloadMetricsReport;
+  readonly time_series: readonly SeriesPoint[];
+  /** Every request of the run, warm-up included. */
+  readonly request_counts: RequestCounts;
+  readonly history: { readonly file: string; readonly events: number };
+}
+
+export function runDocument(run: WorkloadRun, meta: { sweep: string; id: string; backend: string }): RunDocument {
+  return {
+    schema: 'manifest-lab/run@1',
+    sweep: meta.sweep,
+    id: meta.id,
+    config: run.config,
+    seed: run.config.seed,
+    versions: { 'manifest-lab': VERSION, node: process.version },
+    backend: meta.backend,
+    prefix: run.prefix,
+    elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
+    metrics: run.metrics,
+    time_series: run.timeSeries,
+    request_counts: run.requestCounts,
+    history: { file: HISTORY_FILE, events: run.history.length },
+  };
+}
+
+/** Write the history, then `run.json` — last, so its presence marks a finished run. */
+export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocument): Promise<void> {
+  await writeFileAtomic(join(dir, HISTORY_FILE), historyToJsonl(run.history));
+  await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** The finished run in `dir`, or null if there is none (or it is unreadable, so it reruns). */
+export async function readRunDocument(dir: string): Promise<RunDocument | null> {
+  try {
+    const doc = JSON.parse(await readFile(join(dir, RUN_FILE), 'utf8')) as RunDocument;
+    return doc.schema === 'manifest-lab/run@1' ? doc : null;
+  } catch {
+    return null;
+  }
+}

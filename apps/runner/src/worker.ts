@@ -1,0 +1,31 @@
+/** A sweep worker thread: runs one configuration at a time and writes its files. */
+import { parentPort } from 'node:worker_threads';
+import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
+import { runDocument, writeRunOutput } from './run-output.js';
+
+export interface WorkerTask {
+  readonly id: string;
+  readonly dir: string;
+  readonly sweep: string;
+  readonly prefix: string;
+  readonly config: WorkloadConfig;
+}
+
+export type WorkerReply =
+  | { readonly type: 'done'; readonly id: string; readonly doc: ReturnType<typeof runDocument> }
+  | { readonly type: 'error'; readonly id: string; readonly message: string; readonly stack?: string };
+
+if (parentPort === null) throw new Error('worker.js must run as a worker thread');
+const port = parentPort;
+
+port.on('message', async (task: WorkerTask) => {
+  try {
+    const run = await runWorkload(task.config, { prefix: task.prefix });
+    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: 'memory' });
+    await writeRunOutput(task.dir, run, doc);
+    port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    port.postMessage({ type: 'error', id: task.id, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } satisfies WorkerReply);
+  }
+});
