@@ -1,0 +1,17 @@
+export type { Anomaly } from './anomaly.js';
+export { type CheckOptions, type CheckResult, checkHistory, type Workload, WORKLOADS } from './check.js';
+export { CYCLE_SPECS, CYCLE_TYPES, classify, findCycles } from './cycles.js';
+export { ALL_RELS, DepGraph, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
+export { type History, HistoryError, type HKey, keyId, type Mop, type Op, type OpType, pairHistory, parseHistory, type Txn, validateOp } from './history.js';
+export {
+  anomaliesImplying,
+  anomaliesProhibitedBy,
+  boundary,
+  canonicalModel,
+  friendlyModel,
+  impliedAnomalies,
+  impossibleModels,
+  KNOWN_MODELS,
+  type ModelName,
+  MODELS,
+} from './models.js';
