@@ -37,6 +37,8 @@ describe('manifest-lab CLI', () => {
     expect(r.stdout).toMatch(/precondition failures/);
     const doc = JSON.parse(readFileSync(join(work, 'b1', 'run.json'), 'utf8'));
     expect(doc.config).toMatchObject({ num_writers: 2, num_readers: 3, duration_s: 20, seed: 9 });
+    expect(doc.isolation).toMatchObject({ model: 'strict-serializable', valid: true, anomaly_types: [] });
+    expect(r.stdout).toMatch(/isolation \(strict-serializable\): valid/);
     expect(doc.history.events).toBe(readFileSync(join(work, 'b1', 'history.jsonl'), 'utf8').trim().split('\n').length);
     expect(readFileSync(join(work, 'b1', 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
     // Same seed, same bytes.
@@ -68,6 +70,7 @@ describe('manifest-lab CLI', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/sweep tiny: 4 configs \(4 run, 0 already done\)/);
     expect(first.stdout).toMatch(/Best 4 by precondition-failure rate/);
+    expect(first.stdout).toMatch(/isolation \(strict-serializable\): 4 of 4 runs valid/);
     expect(first.stdout).toMatch(/Worst 4 by precondition-failure rate/);
     expect(first.stderr).toMatch(/tiny: 4\/4 configs \(100%\)/); // plain progress lines off a TTY
     const csv = readFileSync(join(work, 'tiny', 'results.csv'), 'utf8');
@@ -82,6 +85,26 @@ describe('manifest-lab CLI', () => {
     const third = cli('sweep', '--config', 'tiny.json', '--out', 'tiny');
     expect(third.stdout).toMatch(/4 configs \(1 run, 3 already done\)/);
     expect(readFileSync(join(work, 'tiny', 'results.csv'), 'utf8')).toBe(csv);
+  });
+
+  it('verify: exit 0 on a valid history, 1 with anomalies, 2 on bad input, and writes verify.json', () => {
+    const cases = new URL('../../../../shared/reference/elle-cases/', import.meta.url).pathname;
+    const ok = cli('verify', '--history', join(work, 'b1', 'history.jsonl'));
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/valid: no anomalies/);
+    expect(JSON.parse(readFileSync(join(work, 'b1', 'verify.json'), 'utf8')).valid).toBe(true);
+    const bad = cli('verify', '--history', join(cases, 'la-g1b.jsonl'), '--out', join(work, 'g1b.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/INVALID: G-single-item, G1b/);
+    expect(bad.stdout).toMatch(/- G1b \(1\): Intermediate read/);
+    expect(JSON.parse(readFileSync(join(work, 'g1b.json'), 'utf8')).anomalyTypes).toEqual(['G-single-item', 'G1b']);
+    const unknown = cli('verify', '--history', join(cases, 'rw-internal.jsonl'), '--workload', 'rw-register', '--model', 'read-committed', '--out', join(work, 'u.json'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toMatch(/UNKNOWN: empty-transaction-graph/);
+    writeFileSync(join(work, 'broken.jsonl'), '{"index":0,"process":0,"type":"invoke","f":"txn","value":[]}\n{"index":1,"process":0,"type":"nope","value":[]}\n');
+    expectUserError(cli('verify', '--history', 'broken.jsonl'), /not a valid list-append history: line 2: `type` must be one of invoke, ok, fail, info/);
+    expectUserError(cli('verify', '--history', 'missing.jsonl'), /Cannot read history missing\.jsonl: ENOENT/);
+    expectUserError(cli('verify', '--history', 'broken.jsonl', '--model', 'linearish'), /Unknown consistency model "linearish"/);
   });
 
   it('refuses --out with several sweep files, and a bad --concurrency', () => {

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { baselineCommand } from './commands/baseline.js';
 import { sweepCommand } from './commands/sweep.js';
+import { verifyCommand } from './commands/verify.js';
 import { UserError } from './user-error.js';
 import { VERSION } from './version.js';
 
@@ -17,8 +18,9 @@ export async function main(args: readonly string[]): Promise<number> {
       .usage('$0 <command> [options]\n\nRun experiments against a fusio-manifest port on the embedded S3-like store, in virtual (default) or real time.')
       .command(baselineCommand)
       .command(sweepCommand)
+      .command(verifyCommand)
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
-      .demandCommand(1, 'Name a command: baseline or sweep.')
+      .demandCommand(1, 'Name a command: baseline, sweep or verify.')
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

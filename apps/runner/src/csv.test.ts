@@ -1,6 +1,7 @@
 import { parseWorkloadConfig, runWorkload } from '@manifest-lab/workload';
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, toCsv } from './csv.js';
+import { verifyRun } from './isolation.js';
 import { runDocument } from './run-output.js';
 
 describe('results.csv', () => {
@@ -10,6 +11,7 @@ describe('results.csv', () => {
       'write_tps', 'read_tps', 'write_p50_ms', 'write_p95_ms', 'write_p99_ms', 'read_p50_ms', 'read_p95_ms', 'read_p99_ms',
       'total_attempts', 'successful_commits', 'precondition_failures', 'precondition_failure_rate', 'avg_retry_count',
       'retry_success_rate', 'retry_failure_rate', 'total_retry_failures', 'requests_per_commit',
+      'isolation_valid', 'anomaly_types',
     ]) {
       expect(CSV_COLUMNS).toContain(c);
     }
@@ -19,7 +21,7 @@ describe('results.csv', () => {
 
   it('writes one row per run with values matching run.json', async () => {
     const run = await runWorkload(parseWorkloadConfig({ duration_s: 10, warmup_s: 1, num_readers: 2 }));
-    const doc = runDocument(run, { sweep: 's', id: '000-x', backend: 'memory' });
+    const doc = runDocument(run, { sweep: 's', id: '000-x', backend: 'memory' }, verifyRun(run).summary);
     const [header, row, end] = toCsv([doc]).split('\n');
     expect(end).toBe('');
     const cells = Object.fromEntries((header as string).split(',').map((h, i) => [h, (row as string).split(',')[i]]));
@@ -28,5 +30,7 @@ describe('results.csv', () => {
     expect(Number(cells.requests_per_commit)).toBe(doc.metrics.rates.requests_per_commit);
     expect(cells.latency_profile).toBe('s3-standard');
     expect(cells.run_id).toBe('000-x');
+    expect(cells.isolation_valid).toBe('true');
+    expect(cells.anomaly_types).toBe('');
   });
 });

@@ -31,6 +31,8 @@ const MEASURES = {
   dropped_arrivals: (d) => d.metrics.arrivals.write.dropped + d.metrics.arrivals.read.dropped,
   requests_per_commit: (d) => d.metrics.rates.requests_per_commit,
   total_requests: (d) => totalRequests(d.request_counts),
+  isolation_valid: (d) => String(d.isolation.valid),
+  anomaly_types: (d) => d.isolation.anomaly_types.join(';'),
   run_id: (d) => d.id,
 } satisfies Record<string, (d: RunDocument) => string | number>;
 

@@ -8,8 +8,8 @@ export interface Progress {
 }
 
 /**
- * Progress on stderr: a bar with ETA on a terminal; otherwise a plain line at every 5 % (and at
- * the end), so CI logs stay readable.
+ * Progress on stderr: a bar with ETA on a terminal; otherwise a plain line at most every 5 % and
+ * every second (and always at the end), so CI logs stay readable.
  */
 export function createProgress(
   title: string,
@@ -33,13 +33,16 @@ export function createProgress(
   const t0 = clock.now();
   let done = 0;
   let lastStep = -1;
+  let lastAt = Number.NEGATIVE_INFINITY;
   return {
     tick(label) {
       done++;
       const step = Math.floor((done * 20) / total);
-      if (step === lastStep && done !== total) return;
-      lastStep = step;
       const elapsed = (clock.now() - t0) / 1000;
+      // At most one line per 5 % and per second; always the last.
+      if (done !== total && (step === lastStep || elapsed - lastAt < 1)) return;
+      lastStep = step;
+      lastAt = elapsed;
       const eta = done === 0 ? 0 : (elapsed / done) * (total - done);
       stream.write(`${title}: ${done}/${total} ${unit} (${Math.round((done / total) * 100)}%), ${elapsed.toFixed(1)} s elapsed, ETA ${eta.toFixed(1)} s — last ${label}\n`);
     },

@@ -8,11 +8,14 @@ import {
   type WorkloadMetricsReport,
   type WorkloadRun,
 } from '@manifest-lab/workload';
+import type { CheckResult } from '@manifest-lab/verify';
 import { writeFileAtomic } from './files.js';
+import type { IsolationSummary } from './isolation.js';
 import { VERSION } from './version.js';
 
 export const RUN_FILE = 'run.json';
 export const HISTORY_FILE = 'history.jsonl';
+export const VERIFY_FILE = 'verify.json';
 
 /** `run.json`: the source of truth for one run. Byte-identical for the same seed, config and code. */
 export interface RunDocument {
@@ -32,9 +35,15 @@ export interface RunDocument {
   /** Every request of the run, warm-up included. */
   readonly request_counts: RequestCounts;
   readonly history: { readonly file: string; readonly events: number };
+  /** The isolation check of this run's history (details in verify.json). */
+  readonly isolation: IsolationSummary;
 }
 
-export function runDocument(run: WorkloadRun, meta: { sweep: string; id: string; backend: string }): RunDocument {
+export function runDocument(
+  run: WorkloadRun,
+  meta: { sweep: string; id: string; backend: string },
+  isolation: IsolationSummary,
+): RunDocument {
   return {
     schema: 'manifest-lab/run@1',
     sweep: meta.sweep,
@@ -49,12 +58,14 @@ export function runDocument(run: WorkloadRun, meta: { sweep: string; id: string;
     time_series: run.timeSeries,
     request_counts: run.requestCounts,
     history: { file: HISTORY_FILE, events: run.history.length },
+    isolation,
   };
 }
 
-/** Write the history, then `run.json` — last, so its presence marks a finished run. */
-export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocument): Promise<void> {
+/** Write the history and its check, then `run.json` — last, so its presence marks a finished run. */
+export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocument, check: CheckResult): Promise<void> {
   await writeFileAtomic(join(dir, HISTORY_FILE), historyToJsonl(run.history));
+  await writeFileAtomic(join(dir, VERIFY_FILE), `${JSON.stringify(check, null, 2)}\n`);
   await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify(doc, null, 2)}\n`);
 }
 
@@ -62,7 +73,7 @@ export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocu
 export async function readRunDocument(dir: string): Promise<RunDocument | null> {
   try {
     const doc = JSON.parse(await readFile(join(dir, RUN_FILE), 'utf8')) as RunDocument;
-    return doc.schema === 'manifest-lab/run@1' ? doc : null;
+    return doc.schema === 'manifest-lab/run@1' && doc.isolation !== undefined ? doc : null;
   } catch {
     return null;
   }

@@ -11,6 +11,7 @@ const COLUMNS: [string, (d: RunDocument) => string][] = [
   ['write_p99_ms', (d) => d.metrics.write.latency.p99_ms.toFixed(0)],
   ['avg_retries', (d) => d.metrics.rates.avg_retry_count.toFixed(2)],
   ['retry_fail', (d) => pct(d.metrics.rates.retry_failure_rate)],
+  ['isolation', (d) => (d.isolation.valid === true ? 'valid' : d.isolation.anomaly_types.join(';'))],
   ['run', (d) => d.id],
 ];
 
@@ -38,4 +39,13 @@ function table(docs: readonly RunDocument[]): string {
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
+}
+
+/** One line: how many runs verified clean, and which anomalies the others showed. */
+export function isolationLine(docs: readonly RunDocument[]): string {
+  const clean = docs.filter((d) => d.isolation.valid === true).length;
+  const counts = new Map<string, number>();
+  for (const d of docs) for (const t of d.isolation.anomaly_types) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const detail = [...counts].map(([t, n]) => `${t} in ${n}`).join(', ');
+  return `isolation (strict-serializable): ${clean} of ${docs.length} runs valid${detail === '' ? '' : `; anomalies: ${detail}`}`;
 }

@@ -1,6 +1,7 @@
 /** A sweep worker thread: runs one configuration at a time and writes its files. */
 import { parentPort } from 'node:worker_threads';
 import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
+import { verifyRun } from './isolation.js';
 import { runDocument, writeRunOutput } from './run-output.js';
 
 export interface WorkerTask {
@@ -21,8 +22,9 @@ const port = parentPort;
 port.on('message', async (task: WorkerTask) => {
   try {
     const run = await runWorkload(task.config, { prefix: task.prefix });
-    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: 'memory' });
-    await writeRunOutput(task.dir, run, doc);
+    const { result, summary } = verifyRun(run);
+    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: 'memory' }, summary);
+    await writeRunOutput(task.dir, run, doc, result);
     port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -6,6 +6,7 @@ import { toCsv } from '../csv.js';
 import { writeFileAtomic } from '../files.js';
 import { createProgress } from '../progress.js';
 import { describeRun } from '../report-run.js';
+import { verifyRun } from '../isolation.js';
 import { runDocument, writeRunOutput } from '../run-output.js';
 import { RESULTS_CSV } from '../sweep-runner.js';
 
@@ -30,12 +31,13 @@ async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
     },
   });
   progress.stop();
-  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: 'memory' });
-  await writeRunOutput(argv.out, run, doc);
+  const { result, summary } = verifyRun(run);
+  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: 'memory' }, summary);
+  await writeRunOutput(argv.out, run, doc, result);
   await writeFileAtomic(join(argv.out, RESULTS_CSV), toCsv([doc]));
   process.stdout.write(
     `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}\n` +
-      `${describeRun(doc)}\nresults: ${argv.out}/run.json, ${argv.out}/history.jsonl, ${argv.out}/${RESULTS_CSV}\n`,
+      `${describeRun(doc)}\nresults: ${argv.out}/run.json, ${argv.out}/history.jsonl, ${argv.out}/verify.json, ${argv.out}/${RESULTS_CSV}\n`,
   );
 }
 

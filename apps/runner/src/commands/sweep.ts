@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { bestWorstTable } from '../summary-table.js';
+import { bestWorstTable, isolationLine } from '../summary-table.js';
 import { readSweepFile } from '../sweep-file.js';
 import { RESULTS_CSV, runSweep } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
@@ -34,7 +34,7 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     const outcome = await runSweep({ definition: def, source: path, outDir, concurrency: argv.concurrency, progress: argv.progress });
     process.stdout.write(
       `\nsweep ${def.name}: ${outcome.docs.length} configs (${outcome.ran} run, ${outcome.skipped} already done) in ${(outcome.wallMs / 1000).toFixed(1)} s\n` +
-        `${bestWorstTable(outcome.docs)}\nresults: ${outDir}/${RESULTS_CSV}\n`,
+        `${isolationLine(outcome.docs)}\n${bestWorstTable(outcome.docs)}\nresults: ${outDir}/${RESULTS_CSV}\n`,
     );
   }
 }

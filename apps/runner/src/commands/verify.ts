@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type CheckResult, checkHistory, HistoryError, KNOWN_MODELS, parseHistory, type Workload, WORKLOADS } from '@manifest-lab/verify';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { writeFileAtomic } from '../files.js';
+import { UserError } from '../user-error.js';
+
+function builder(y: Argv) {
+  return y
+    .option('history', { type: 'string', demandOption: 'name a history, e.g. --history results/baseline/000-xxxx/history.jsonl', describe: 'History file (JSON lines)' })
+    .option('workload', { type: 'string', choices: [...WORKLOADS], default: 'list-append', describe: 'How to read the micro-ops' })
+    .option('model', { type: 'string', default: 'strict-serializable', describe: 'Consistency model the history must satisfy' })
+    .option('out', { type: 'string', describe: 'Where to write verify.json (default: next to the history)' });
+}
+
+type VerifyArgs = Awaited<ReturnType<typeof builder>['argv']>;
+
+/** Exit codes: 0 valid, 1 anomalies found, 2 unknown or invalid input. */
+async function handler(argv: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
+  if (!KNOWN_MODELS.has(argv.model)) {
+    throw new UserError(`Unknown consistency model "${argv.model}". Use one of: strict-serializable, serializable, strong-session-serializable, snapshot-isolation, strong-session-snapshot-isolation, repeatable-read, read-committed, read-uncommitted.`);
+  }
+  let text: string;
+  try {
+    text = await readFile(argv.history, 'utf8');
+  } catch (err) {
+    throw new UserError(`Cannot read history ${argv.history}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path (each run writes <out>/<run>/history.jsonl).`);
+  }
+  let result: CheckResult;
+  try {
+    result = checkHistory(parseHistory(text), { workload: argv.workload as Workload, model: argv.model });
+  } catch (err) {
+    if (err instanceof HistoryError) {
+      throw new UserError(`History ${argv.history} is not a valid ${argv.workload} history: ${err.message}. Fix the file, or pick the right --workload.`);
+    }
+    throw err;
+  }
+  const out = argv.out ?? join(dirname(argv.history), 'verify.json');
+  await writeFileAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
+  const lines = [
+    `${argv.history}: ${result.stats.txns} transactions, ${result.stats.edges} dependency edges, checked against ${result.model} (${result.workload})`,
+  ];
+  if (result.valid === true) {
+    lines.push('valid: no anomalies');
+  } else {
+    lines.push(`${result.valid === false ? 'INVALID' : 'UNKNOWN'}: ${result.anomalyTypes.join(', ')}`);
+    if (result.notModels.length > 0) {
+      const stronger = result.alsoNotModels.length;
+      lines.push(`rules out: ${result.notModels.join(', ')}${stronger > 0 ? ` and ${stronger} stronger models (listed in verify.json)` : ''}`);
+    }
+    for (const t of result.anomalyTypes) {
+      const list = result.anomalies[t] ?? [];
+      lines.push(`- ${t} (${list.length}): ${list[0]?.explanation ?? ''}`);
+    }
+  }
+  lines.push(`details: ${out}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.exitCode = result.valid === true ? 0 : result.valid === false ? 1 : 2;
+}
+
+export const verifyCommand: CommandModule<object, VerifyArgs> = {
+  command: 'verify',
+  describe: 'Check a history for isolation anomalies (exit 0 valid, 1 anomalies, 2 unknown or bad input)',
+  builder,
+  handler,
+};
