@@ -15,3 +15,4 @@ export {
   type ModelName,
   MODELS,
 } from './models.js';
+export { checkWhiteBox, type WhiteBoxAnomaly, type WhiteBoxResult } from './white-box.js';

@@ -34,6 +34,7 @@ const fieldsSchema = z
     arrival: z.enum(ARRIVALS).default('poisson').describe('arrival process'),
     max_backlog: z.number().int().positive().default(10).describe('overdue arrivals a busy client keeps; older ones are dropped'),
     lease_ttl_ms: z.number().int().positive().default(60_000).describe('lease TTL, ms'),
+    compact_interval_s: z.number().nonnegative().default(0).describe('a compactor publishes a checkpoint this often, seconds (0 = no compactor)'),
     latency_profile: z
       .enum(LATENCY_PROFILE_NAMES as [LatencyProfileName, ...LatencyProfileName[]])
       .default('s3-standard')

@@ -2,8 +2,10 @@ import {
   type Clock,
   diffRequestCounts,
   Manifest,
+  type ManifestOptions,
   MemoryObjectStore,
   type ObjectStore,
+  type Random,
   RealClock,
   type RequestCounts,
   SeededRandom,
@@ -37,6 +39,13 @@ export interface WorkloadEnvironment {
   readonly prefix?: string;
   /** Called at each simulated (or real) second with the time reached. */
   readonly onProgress?: (elapsedMs: number, durationMs: number) => void;
+  /**
+   * Wrap the store every client sees — e.g. to inject a fault or plant a bug — given the run's
+   * clock and a random stream derived from its seed.
+   */
+  readonly wrapStore?: (store: ObjectStore, clock: Clock, random: Random) => ObjectStore;
+  /** Build each client's manifest — e.g. a deliberately broken variant, to test a checker. */
+  readonly manifestFactory?: (options: ManifestOptions) => Manifest<string, StoredValue>;
 }
 
 /** What one run measured; JSON-serialisable and a pure function of (config, code) in virtual time. */
@@ -92,7 +101,8 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const root = new SeededRandom(config.seed);
   const virtual = config.time === 'virtual' ? new VirtualClock() : undefined;
   const clock: Clock = new RunClock(virtual ?? new RealClock());
-  const store = env.store ?? new MemoryObjectStore({ latency: config.latency_profile, clock, random: root.fork('latency') });
+  const base = env.store ?? new MemoryObjectStore({ latency: config.latency_profile, clock, random: root.fork('latency') });
+  const store = env.wrapStore === undefined ? base : env.wrapStore(base, clock, root.fork('wrap'));
   const prefix = env.prefix ?? 'run';
   const metrics = new WorkloadMetrics(config.warmup_s * 1000);
   const history = new HistoryRecorder(() => clock.now());
@@ -124,8 +134,9 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     metrics.histograms.start_lag.record(outcome.lagMs);
   };
 
+  const makeManifest = env.manifestFactory ?? ((o: ManifestOptions) => new Manifest<string, StoredValue>(o));
   const client = (role: string, index: number, s: ObjectStore, processId: number): Client => ({
-    manifest: new Manifest<string, StoredValue>({
+    manifest: makeManifest({
       store: s,
       prefix,
       clock,
@@ -140,6 +151,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const program = async () => {
     const before = store.requestCounts();
     const progress = env.onProgress === undefined ? undefined : ticker(clock, durationMs, env.onProgress);
+    const compactor = config.compact_interval_s > 0 ? runCompactor(config, clock, store, prefix, root.fork('compactor')) : undefined;
     await Promise.all([
       ...Array.from({ length: config.num_writers }, (_, i) => {
         const c = client('writer', i, writerStore, i);
@@ -157,6 +169,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
       }),
     ]);
     progress?.stop();
+    await compactor?.stop();
     return diffRequestCounts(store.requestCounts(), before);
   };
   const requestCounts = virtual === undefined ? await program() : await virtual.run(program);
@@ -202,6 +215,42 @@ function report(
     requests: { writers, readers },
     request_latency: requestLatency,
     histograms: m.encodedHistograms(),
+  };
+}
+
+/**
+ * A compactor process: every `compact_interval_s` it folds the manifest into a checkpoint and
+ * publishes it (`compactOnce`; no GC), until stopped. Its failures are part of the experiment,
+ * not errors of the run.
+ */
+function runCompactor(config: WorkloadConfig, clock: Clock, store: ObjectStore, prefix: string, random: Random) {
+  const controller = new AbortController();
+  const manifest = new Manifest<string, StoredValue>({
+    store,
+    prefix,
+    clock,
+    random,
+    profile: config.profile,
+    retention: { leaseTtlMs: config.lease_ttl_ms },
+  });
+  const done = (async () => {
+    try {
+      for (;;) {
+        await clock.sleep(config.compact_interval_s * 1000, controller.signal);
+        await manifest
+          .compactor()
+          .compactOnce()
+          .catch(() => undefined);
+      }
+    } catch {
+      // stopped
+    }
+  })();
+  return {
+    stop: async () => {
+      controller.abort();
+      await done;
+    },
   };
 }
 

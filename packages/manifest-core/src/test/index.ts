@@ -11,3 +11,4 @@ export {
 export { decodeObjects, type DecodedObject } from './decode-objects.js';
 export { simulate, type SimWorld } from './simulation.js';
 export { commitEntries } from './commit-entries.js';
+export { type PlantedBug, PLANTED_BUGS, type PlantOptions, plantBug } from './planted-bugs.js';
