@@ -4,7 +4,7 @@
  * time against a manifest over a store (or a manifest) with one bug planted.
  */
 import { InterceptOnce, isHeadCas, type PlantedBug, plantBug } from '@manifest-lab/manifest-core/test';
-import { Manifest, type ManifestOptions, ReadSession } from '@manifest-lab/manifest-core';
+import { Manifest, type ManifestOptions, MemoryObjectStore, ReadSession } from '@manifest-lab/manifest-core';
 import { checkHistory, checkWhiteBox, pairHistory } from '@manifest-lab/verify';
 import { parseWorkloadConfig, runWorkload, type StoredValue, type WorkloadEnvironment } from '@manifest-lab/workload';
 import { describe, expect, it } from 'vitest';
@@ -119,6 +119,7 @@ describe('no false positives', () => {
         const run = await runWorkload(parseWorkloadConfig({ ...base, ...config, seed }));
         const history = pairHistory(run.history);
         const black = checkHistory(history, { workload: 'list-append', model: 'strict-serializable' });
+        if (!(run.store instanceof MemoryObjectStore)) throw new Error('expected the embedded store');
         const white = checkWhiteBox(run.store.dump(), run.prefix, history);
         const confirmed = white.stats.failedVisible > 0;
         expect(white.anomalyTypes.filter((t) => t !== 'failed-commit-visible'), `seed ${seed}`).toEqual([]);
