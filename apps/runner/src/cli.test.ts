@@ -48,6 +48,18 @@ describe('manifest-lab CLI', () => {
     }
   });
 
+  it('baseline --dump-store writes the store, and verify replays it white-box', () => {
+    const r = cli('baseline', '--duration-s', '20', '--num-readers', '2', '--dump-store', '--out', 'wb');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/white-box: stored objects agree with the history/);
+    const v = cli('verify', '--history', join(work, 'wb', 'history.jsonl'), '--store-dump', join(work, 'wb', 'store.jsonl'));
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/white-box replay of .*store\.jsonl: storage agrees with the history \(\d+ published segments, 0 orphans, 0 failed commits visible\)/);
+    const wrongPrefix = cli('verify', '--history', join(work, 'wb', 'history.jsonl'), '--store-dump', join(work, 'wb', 'store.jsonl'), '--prefix', 'nope', '--out', join(work, 'x.json'));
+    expect(wrongPrefix.code).toBe(1);
+    expect(wrongPrefix.stdout).toMatch(/white-box .*INVALID: lost-commit/);
+  });
+
   it('rejects bad option values with one paragraph naming the flag, and writes nothing', () => {
     expectUserError(cli('baseline', '--num-writers', '-1', '--out', 'bad1'), /Invalid options: --num-writers: Too small.*--help/);
     expect(existsSync(join(work, 'bad1'))).toBe(false);
@@ -92,12 +104,12 @@ describe('manifest-lab CLI', () => {
     const ok = cli('verify', '--history', join(work, 'b1', 'history.jsonl'));
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/valid: no anomalies/);
-    expect(JSON.parse(readFileSync(join(work, 'b1', 'verify.json'), 'utf8')).valid).toBe(true);
+    expect(JSON.parse(readFileSync(join(work, 'b1', 'verify.json'), 'utf8')).blackBox.valid).toBe(true);
     const bad = cli('verify', '--history', join(cases, 'la-g1b.jsonl'), '--out', join(work, 'g1b.json'));
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/INVALID: G-single-item, G1b/);
     expect(bad.stdout).toMatch(/- G1b \(1\): Intermediate read/);
-    expect(JSON.parse(readFileSync(join(work, 'g1b.json'), 'utf8')).anomalyTypes).toEqual(['G-single-item', 'G1b']);
+    expect(JSON.parse(readFileSync(join(work, 'g1b.json'), 'utf8')).blackBox.anomalyTypes).toEqual(['G-single-item', 'G1b']);
     const unknown = cli('verify', '--history', join(cases, 'rw-internal.jsonl'), '--workload', 'rw-register', '--model', 'read-committed', '--out', join(work, 'u.json'));
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toMatch(/UNKNOWN: empty-transaction-graph/);

@@ -1,10 +1,18 @@
-import { type CheckResult, checkHistory, pairHistory } from '@manifest-lab/verify';
+import { MemoryObjectStore } from '@manifest-lab/manifest-core';
+import { type CheckResult, checkHistory, checkWhiteBox, type History, pairHistory, type WhiteBoxResult } from '@manifest-lab/verify';
 import type { WorkloadRun } from '@manifest-lab/workload';
 
 /** The model a fusio-manifest run is held to: one CAS'd HEAD gives strict serializability. */
 export const RUN_MODEL = 'strict-serializable';
 
-/** What `run.json` records of the isolation check (the full result goes to verify.json). */
+/** `verify.json`: the black-box verdict, and the white-box replay when the store could be read. */
+export interface VerifyDocument {
+  readonly schema: 'manifest-lab/verify@1';
+  readonly blackBox: CheckResult;
+  readonly whiteBox?: WhiteBoxResult;
+}
+
+/** What `run.json` records of the isolation checks (the full results go to verify.json). */
 export interface IsolationSummary {
   readonly checker: 'list-append';
   readonly model: string;
@@ -15,15 +23,29 @@ export interface IsolationSummary {
   readonly examples: Readonly<Record<string, readonly string[]>>;
   readonly txns: number;
   readonly edges: number;
+  /** The white-box replay of the stored objects, when the backend could be dumped. */
+  readonly white_box?: { readonly valid: boolean; readonly anomaly_types: readonly string[]; readonly failed_commits_visible: number };
 }
 
-/** Check a finished run's history against strict serializability. */
-export function verifyRun(run: WorkloadRun): { result: CheckResult; summary: IsolationSummary } {
-  const result = checkHistory(pairHistory(run.history), { workload: 'list-append', model: RUN_MODEL });
-  return { result, summary: summarize(result) };
+/** Check a finished run: its history against strict serializability, and its stored objects against its history. */
+export function verifyRun(run: WorkloadRun): { document: VerifyDocument; summary: IsolationSummary } {
+  const history = pairHistory(run.history);
+  const blackBox = checkHistory(history, { workload: 'list-append', model: RUN_MODEL });
+  const whiteBox = run.store instanceof MemoryObjectStore ? checkWhiteBox(run.store.dump(), run.prefix, history) : undefined;
+  return { document: verifyDocument(blackBox, whiteBox), summary: summarize(blackBox, whiteBox) };
 }
 
-export function summarize(result: CheckResult): IsolationSummary {
+export function verifyDocument(blackBox: CheckResult, whiteBox?: WhiteBoxResult): VerifyDocument {
+  return { schema: 'manifest-lab/verify@1', blackBox, ...(whiteBox === undefined ? {} : { whiteBox }) };
+}
+
+export function checkBoth(history: History, objects: Parameters<typeof checkWhiteBox>[0] | undefined, prefix: string, model: string, workload: 'list-append' | 'rw-register') {
+  const blackBox = checkHistory(history, { workload, model });
+  const whiteBox = objects === undefined ? undefined : checkWhiteBox(objects, prefix, history);
+  return verifyDocument(blackBox, whiteBox);
+}
+
+export function summarize(result: CheckResult, whiteBox?: WhiteBoxResult): IsolationSummary {
   return {
     checker: 'list-append',
     model: result.model,
@@ -35,5 +57,8 @@ export function summarize(result: CheckResult): IsolationSummary {
     ),
     txns: result.stats.txns,
     edges: result.stats.edges,
+    ...(whiteBox === undefined
+      ? {}
+      : { white_box: { valid: whiteBox.valid, anomaly_types: whiteBox.anomalyTypes, failed_commits_visible: whiteBox.stats.failedVisible } }),
   };
 }

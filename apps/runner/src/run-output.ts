@@ -8,9 +8,8 @@ import {
   type WorkloadMetricsReport,
   type WorkloadRun,
 } from '@manifest-lab/workload';
-import type { CheckResult } from '@manifest-lab/verify';
 import { writeFileAtomic } from './files.js';
-import type { IsolationSummary } from './isolation.js';
+import type { IsolationSummary, VerifyDocument } from './isolation.js';
 import { VERSION } from './version.js';
 
 export const RUN_FILE = 'run.json';
@@ -63,7 +62,7 @@ export function runDocument(
 }
 
 /** Write the history and its check, then `run.json` — last, so its presence marks a finished run. */
-export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocument, check: CheckResult): Promise<void> {
+export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocument, check: VerifyDocument): Promise<void> {
   await writeFileAtomic(join(dir, HISTORY_FILE), historyToJsonl(run.history));
   await writeFileAtomic(join(dir, VERIFY_FILE), `${JSON.stringify(check, null, 2)}\n`);
   await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify(doc, null, 2)}\n`);

@@ -22,9 +22,9 @@ const port = parentPort;
 port.on('message', async (task: WorkerTask) => {
   try {
     const run = await runWorkload(task.config, { prefix: task.prefix });
-    const { result, summary } = verifyRun(run);
+    const { document, summary } = verifyRun(run);
     const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: 'memory' }, summary);
-    await writeRunOutput(task.dir, run, doc, result);
+    await writeRunOutput(task.dir, run, doc, document);
     port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { runWorkload } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { configFromFlags, withConfigOptions } from '../config-flags.js';
@@ -8,17 +9,27 @@ import { createProgress } from '../progress.js';
 import { describeRun } from '../report-run.js';
 import { verifyRun } from '../isolation.js';
 import { runDocument, writeRunOutput } from '../run-output.js';
+import { STORE_DUMP_FILE, writeStoreDump } from '../store-dump.js';
 import { RESULTS_CSV } from '../sweep-runner.js';
 
 function builder(y: Argv) {
-  return withConfigOptions(y).option('out', {
-    type: 'string',
-    default: 'results/baseline',
-    describe: 'Directory for run.json, history.jsonl and results.csv',
-  });
+  return withConfigOptions(y)
+    .option('out', {
+      type: 'string',
+      default: 'results/baseline',
+      describe: 'Directory for run.json, history.jsonl, verify.json and results.csv',
+    })
+    .option('dump-store', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also write every stored object to store.jsonl (for `manifest-lab verify --store-dump`)',
+    });
 }
 
-type BaselineArgs = Awaited<ReturnType<typeof builder>['argv']>;
+interface BaselineArgs {
+  out: string;
+  'dump-store': boolean;
+}
 
 async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
   const config = configFromFlags(argv as Record<string, unknown>);
@@ -31,9 +42,12 @@ async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
     },
   });
   progress.stop();
-  const { result, summary } = verifyRun(run);
+  const { document, summary } = verifyRun(run);
   const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: 'memory' }, summary);
-  await writeRunOutput(argv.out, run, doc, result);
+  await writeRunOutput(argv.out, run, doc, document);
+  if (argv['dump-store'] && run.store instanceof MemoryObjectStore) {
+    await writeStoreDump(join(argv.out, STORE_DUMP_FILE), run.store.dump());
+  }
   await writeFileAtomic(join(argv.out, RESULTS_CSV), toCsv([doc]));
   process.stdout.write(
     `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}\n` +

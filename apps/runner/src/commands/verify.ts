@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type CheckResult, checkHistory, HistoryError, KNOWN_MODELS, parseHistory, type Workload, WORKLOADS } from '@manifest-lab/verify';
+import { HistoryError, KNOWN_MODELS, parseHistory, type Workload, WORKLOADS } from '@manifest-lab/verify';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../files.js';
+import { checkBoth, type VerifyDocument } from '../isolation.js';
+import { readStoreDump } from '../store-dump.js';
 import { UserError } from '../user-error.js';
 
 function builder(y: Argv) {
@@ -10,10 +12,19 @@ function builder(y: Argv) {
     .option('history', { type: 'string', demandOption: 'name a history, e.g. --history results/baseline/000-xxxx/history.jsonl', describe: 'History file (JSON lines)' })
     .option('workload', { type: 'string', choices: [...WORKLOADS], default: 'list-append', describe: 'How to read the micro-ops' })
     .option('model', { type: 'string', default: 'strict-serializable', describe: 'Consistency model the history must satisfy' })
+    .option('store-dump', { type: 'string', describe: 'A store dump (store.jsonl) to replay for the white-box check' })
+    .option('prefix', { type: 'string', default: 'baseline', describe: 'The manifest prefix within the store dump' })
     .option('out', { type: 'string', describe: 'Where to write verify.json (default: next to the history)' });
 }
 
-type VerifyArgs = Awaited<ReturnType<typeof builder>['argv']>;
+interface VerifyArgs {
+  history: string;
+  workload: string;
+  model: string;
+  'store-dump': string | undefined;
+  prefix: string;
+  out: string | undefined;
+}
 
 /** Exit codes: 0 valid, 1 anomalies found, 2 unknown or invalid input. */
 async function handler(argv: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
@@ -26,9 +37,10 @@ async function handler(argv: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
   } catch (err) {
     throw new UserError(`Cannot read history ${argv.history}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path (each run writes <out>/<run>/history.jsonl).`);
   }
-  let result: CheckResult;
+  const objects = argv['store-dump'] === undefined ? undefined : await readStoreDump(argv['store-dump']);
+  let document: VerifyDocument;
   try {
-    result = checkHistory(parseHistory(text), { workload: argv.workload as Workload, model: argv.model });
+    document = checkBoth(parseHistory(text), objects, argv.prefix, argv.model, argv.workload as Workload);
   } catch (err) {
     if (err instanceof HistoryError) {
       throw new UserError(`History ${argv.history} is not a valid ${argv.workload} history: ${err.message}. Fix the file, or pick the right --workload.`);
@@ -36,7 +48,9 @@ async function handler(argv: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
     throw err;
   }
   const out = argv.out ?? join(dirname(argv.history), 'verify.json');
-  await writeFileAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFileAtomic(out, `${JSON.stringify(document, null, 2)}\n`);
+  const result = document.blackBox;
+  const white = document.whiteBox;
   const lines = [
     `${argv.history}: ${result.stats.txns} transactions, ${result.stats.edges} dependency edges, checked against ${result.model} (${result.workload})`,
   ];
@@ -53,9 +67,17 @@ async function handler(argv: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
       lines.push(`- ${t} (${list.length}): ${list[0]?.explanation ?? ''}`);
     }
   }
+  if (white !== undefined) {
+    lines.push(
+      `white-box replay of ${argv['store-dump']}: ${white.valid ? 'storage agrees with the history' : `INVALID: ${white.anomalyTypes.join(', ')}`} ` +
+        `(${white.stats.published} published segments, ${white.stats.orphans} orphans, ${white.stats.failedVisible} failed commits visible)`,
+    );
+    for (const t of white.anomalyTypes) lines.push(`- ${t} (${white.anomalies[t]?.length ?? 0}): ${white.anomalies[t]?.[0]?.explanation ?? ''}`);
+  }
   lines.push(`details: ${out}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  process.exitCode = result.valid === true ? 0 : result.valid === false ? 1 : 2;
+  const invalid = result.valid === false || white?.valid === false;
+  process.exitCode = invalid ? 1 : result.valid === true ? 0 : 2;
 }
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
