@@ -65,7 +65,8 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
       { type: 'empty-transaction-graph', ops: [], explanation: 'No dependency edges could be inferred between transactions, so no cycle can be shown either way.' },
     ]);
   }
-  const cycles = findCycles(graph, history.txns, analysis.priority, options.searchBudget);
+  const sccs = graph.sccs();
+  const cycles = findCycles(graph, history.txns, analysis.priority, options.searchBudget, sccs);
   for (const c of cycles) {
     const list = anomalies.get(c.type);
     if (list === undefined) anomalies.set(c.type, [c]);
@@ -84,7 +85,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
     anomalies: Object.fromEntries(reported.map((t) => [t, anomalies.get(t) ?? []])),
     notModels: reported.length === 0 ? [] : not,
     alsoNotModels: reported.length === 0 ? [] : alsoNot,
-    stats: { txns: history.txns.length, edges: graph.edgeCount, sccs: graph.sccs().length },
+    stats: { txns: history.txns.length, edges: graph.edgeCount, sccs: sccs.length },
   };
 }
 

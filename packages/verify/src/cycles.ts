@@ -204,9 +204,10 @@ export function findCycles(
   txns: readonly Txn[],
   priority: readonly number[],
   searchBudget = 2_000_000,
+  sccs: readonly number[][] = graph.sccs(),
 ): Anomaly[] {
   const out: Anomaly[] = [];
-  for (const scc of graph.sccs()) {
+  for (const scc of sccs) {
     const members = new Set(scc);
     const redundant = new Set<string>();
     const ordered = [...scc].sort((a, b) => a - b);

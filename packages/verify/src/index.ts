@@ -16,3 +16,4 @@ export {
   MODELS,
 } from './models.js';
 export { checkWhiteBox, type WhiteBoxAnomaly, type WhiteBoxResult } from './white-box.js';
+export { type SyntheticOptions, syntheticListAppend } from './synthetic.js';

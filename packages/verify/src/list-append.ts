@@ -21,7 +21,12 @@ type Elem = unknown;
 type PrevElem = Elem | typeof INIT;
 
 const list = (v: unknown): readonly Elem[] => (Array.isArray(v) ? v : []);
-const elemId = (e: Elem): string => JSON.stringify(e);
+/**
+ * An element's identity in maps: the element itself when it is a primitive (Map and Set
+ * compare those by value, keeping 1 and "1" apart), a tagged JSON string otherwise.
+ */
+type ElemId = string | number | boolean | null | undefined | bigint | symbol;
+const elemId = (e: Elem): ElemId => (typeof e === 'object' && e !== null ? `\u0000${JSON.stringify(e)}` : (e as ElemId));
 
 /** Analyse a list-append history, adding ww/wr/rw edges to `graph`. */
 export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAnalysis {
@@ -34,13 +39,13 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
   const completionOf = new Map<number, number>(txns.map((t) => [t.invokeIndex, t.op.index]));
 
   // --- Aborted and intermediate reads ------------------------------------------------
-  const failed = new Map<string, Map<string, Txn>>(); // key -> element -> failed writer
+  const failed = new Map<string, Map<ElemId, Txn>>(); // key -> element -> failed writer
   for (const t of txns) {
     if (t.op.type !== 'fail') continue;
     for (const [f, k, v] of t.op.value) if (f === 'append') nested(failed, keyId(k)).set(elemId(v), t);
   }
   // Intermediate appends: an element followed by another append to the same key in one txn.
-  const intermediate = new Map<string, Map<string, number>>();
+  const intermediate = new Map<string, Map<ElemId, number>>();
   for (const op of history.ops) {
     const lastByKey = new Map<string, Elem>();
     for (const [f, k, v] of op.value) {
@@ -58,15 +63,16 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
       if (f !== 'r') continue;
       const kid = keyId(k);
       const l = list(v);
-      for (const e of l) {
-        const w = failed.get(kid)?.get(elemId(e));
+      const failedOfKey = failed.get(kid);
+      for (const e of failedOfKey === undefined ? [] : l) {
+        const w = failedOfKey?.get(elemId(e));
         if (w !== undefined) {
           addAnomaly(anomalies, {
             type: 'G1a',
             key: k,
             ops: [t.op.index, w.op.index],
             element: e,
-            explanation: `Aborted read: ${describeOp(t.op)} read ${describeMop(m)}, which contains element ${elemId(e)} appended by the failed ${describeOp(w.op)}.`,
+            explanation: `Aborted read: ${describeOp(t.op)} read ${describeMop(m)}, which contains element ${JSON.stringify(e)} appended by the failed ${describeOp(w.op)}.`,
           });
         }
       }
@@ -78,9 +84,36 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
             key: k,
             ops: [t.op.index, w],
             element: l[l.length - 1],
-            explanation: `Intermediate read: ${describeOp(t.op)} read ${describeMop(m)}, ending in ${elemId(l[l.length - 1])}, which its writer (index ${w}) followed with another append to ${JSON.stringify(k)} in the same transaction.`,
+            explanation: `Intermediate read: ${describeOp(t.op)} read ${describeMop(m)}, ending in ${JSON.stringify(l[l.length - 1])}, which its writer (index ${w}) followed with another append to ${JSON.stringify(k)} in the same transaction.`,
           });
         }
+      }
+    }
+  }
+
+  // --- Garbage: elements no transaction ever tried to append ---------------------------
+  const everAppended = new Map<string, Set<ElemId>>();
+  for (const op of history.ops) {
+    for (const [f, k, v] of op.value) {
+      if (f !== 'append') continue;
+      const set = everAppended.get(keyId(k)) ?? new Set<ElemId>();
+      everAppended.set(keyId(k), set);
+      set.add(elemId(v));
+    }
+  }
+  for (const t of possible) {
+    for (const m of t.op.value) {
+      if (m[0] !== 'r') continue;
+      const known = everAppended.get(keyId(m[1]));
+      const garbage = list(m[2]).filter((e) => known?.has(elemId(e)) !== true);
+      if (garbage.length > 0) {
+        addAnomaly(anomalies, {
+          type: 'garbage-read',
+          key: m[1],
+          ops: [t.op.index],
+          elements: garbage,
+          explanation: `Garbage read: ${describeOp(t.op)} read ${describeMop(m)}, containing ${JSON.stringify(garbage)}, which no transaction ever appended to ${JSON.stringify(m[1])}.`,
+        });
       }
     }
   }
@@ -114,8 +147,12 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
     for (const m of t.op.value) {
       const [f, , v] = m;
       if (f !== 'r') continue;
+      const l = list(v);
+      const distinct = new Set<ElemId>();
+      for (const e of l) distinct.add(elemId(e));
+      if (distinct.size === l.length) continue;
       const seen = new Map<string, number>();
-      for (const e of list(v)) seen.set(elemId(e), (seen.get(elemId(e)) ?? 0) + 1);
+      for (const e of l) seen.set(JSON.stringify(e), (seen.get(JSON.stringify(e)) ?? 0) + 1);
       const dups = [...seen].filter(([, n]) => n > 1);
       if (dups.length > 0) {
         addAnomaly(anomalies, {
@@ -134,9 +171,9 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
   dirtyUpdates(history, versionOrders(sortedValues(history.ops)), anomalies);
 
   // --- Dependencies ------------------------------------------------------------------
-  const writeIndex = new Map<string, Map<string, Txn>>(); // over ok + info
+  const writeIndex = new Map<string, Map<ElemId, Txn>>(); // over ok + info
   for (const t of possible) for (const [f, k, v] of t.op.value) if (f === 'append') nested(writeIndex, keyId(k)).set(elemId(v), t);
-  const readIndex = new Map<string, Map<string | typeof INIT, Txn[]>>();
+  const readIndex = new Map<string, Map<ElemId, Txn[]>>();
   for (const t of possible) {
     for (const [f, k, v] of t.op.value) {
       if (f !== 'r' || (t.op.type === 'info' && v === null)) continue;
@@ -192,7 +229,7 @@ function checkMopTypes(history: History): void {
 }
 
 function checkUniqueAppends(history: History): void {
-  const seen = new Map<string, Set<string>>();
+  const seen = new Map<string, Set<ElemId>>();
   for (const op of history.ops) {
     if (op.type !== 'invoke') continue;
     for (const [f, k, v] of op.value) {
@@ -200,7 +237,7 @@ function checkUniqueAppends(history: History): void {
       const s = seen.get(keyId(k)) ?? new Set();
       seen.set(keyId(k), s);
       if (s.has(elemId(v))) {
-        throw new HistoryError(`value ${elemId(v)} appended to key ${JSON.stringify(k)} more than once (index ${op.index}); list-append needs unique elements`);
+        throw new HistoryError(`value ${JSON.stringify(v)} appended to key ${JSON.stringify(k)} more than once (index ${op.index}); list-append needs unique elements`);
       }
       s.add(elemId(v));
     }
@@ -245,7 +282,10 @@ function internalCase(op: Op, anomalies: AnomalyMap): void {
 }
 
 function futureReadCase(op: Op, anomalies: AnomalyMap): void {
-  const reads = new Map<string, Map<string, Mop>>();
+  const appended = new Set<string>();
+  for (const [f, k] of op.value) if (f === 'append') appended.add(keyId(k));
+  if (appended.size === 0) return;
+  const reads = new Map<string, Map<ElemId, Mop>>();
   for (const m of op.value) {
     const [f, k, v] = m;
     const kid = keyId(k);
@@ -257,12 +297,12 @@ function futureReadCase(op: Op, anomalies: AnomalyMap): void {
           key: k,
           ops: [op.index],
           element: v,
-          explanation: `Future read: ${describeOp(op)} read ${describeMop(read)}, which contains ${elemId(v)} — an element the same transaction appends only later.`,
+          explanation: `Future read: ${describeOp(op)} read ${describeMop(read)}, which contains ${JSON.stringify(v)} — an element the same transaction appends only later.`,
         });
         return;
       }
-    } else if (f === 'r') {
-      const byElem = reads.get(kid) ?? new Map<string, Mop>();
+    } else if (f === 'r' && appended.has(kid)) {
+      const byElem = reads.get(kid) ?? new Map<ElemId, Mop>();
       reads.set(kid, byElem);
       for (const e of list(v)) if (!byElem.has(elemId(e))) byElem.set(elemId(e), m);
     }
@@ -271,7 +311,8 @@ function futureReadCase(op: Op, anomalies: AnomalyMap): void {
 
 /** Every distinct non-empty list read per key, shortest first (single-append keys: [[x]]). */
 function sortedValues(ops: readonly Op[]): Map<string, (readonly Elem[])[]> {
-  const byKey = new Map<string, Map<string, readonly Elem[]>>();
+  // Per key, distinct lists grouped by length (compared element-wise only within a length).
+  const byKey = new Map<string, Map<number, (readonly Elem[])[]>>();
   const appends = new Map<string, Elem[]>();
   for (const op of ops) {
     for (const [f, k, v] of op.value) {
@@ -281,25 +322,32 @@ function sortedValues(ops: readonly Op[]): Map<string, (readonly Elem[])[]> {
         appends.set(kid, a);
         a.push(v);
       } else if (f === 'r' && Array.isArray(v) && v.length > 0) {
-        const m = byKey.get(kid) ?? new Map();
-        byKey.set(kid, m);
-        m.set(JSON.stringify(v), v);
+        let byLength = byKey.get(kid);
+        if (byLength === undefined) {
+          byLength = new Map();
+          byKey.set(kid, byLength);
+        }
+        const same = byLength.get(v.length);
+        if (same === undefined) byLength.set(v.length, [v]);
+        else if (!same.some((x) => sameList(x, v))) same.push(v);
       }
     }
   }
   const out = new Map<string, (readonly Elem[])[]>();
-  for (const [kid, m] of byKey) out.set(kid, [...m.values()].sort((a, b) => a.length - b.length));
+  for (const [kid, byLength] of byKey) {
+    out.set(kid, [...byLength.entries()].sort(([a], [b]) => a - b).flatMap(([, lists]) => lists));
+  }
   for (const [kid, a] of appends) if (a.length === 1) out.set(kid, [[a[0]]]);
   return out;
 }
 
 /** The version order of each key: the distinct elements of its longest read. */
-function versionOrders(sorted: Map<string, (readonly Elem[])[]>): Map<string, { values: Elem[]; indices: Map<string, number> }> {
-  const order = new Map<string, { values: Elem[]; indices: Map<string, number> }>();
+function versionOrders(sorted: Map<string, (readonly Elem[])[]>): Map<string, { values: Elem[]; indices: Map<ElemId, number> }> {
+  const order = new Map<string, { values: Elem[]; indices: Map<ElemId, number> }>();
   for (const [kid, values] of sorted) {
     const longest = values[values.length - 1] ?? [];
     const distinct: Elem[] = [];
-    const indices = new Map<string, number>();
+    const indices = new Map<ElemId, number>();
     for (const e of longest) {
       if (indices.has(elemId(e))) continue;
       indices.set(elemId(e), distinct.length);
@@ -315,7 +363,7 @@ function dirtyUpdates(
   order: Map<string, { values: Elem[] }>,
   anomalies: AnomalyMap,
 ): void {
-  const writer = new Map<string, Map<string, Txn>>(); // every completion, fails included
+  const writer = new Map<string, Map<ElemId, Txn>>(); // every completion, fails included
   for (const t of history.txns) for (const [f, k, v] of t.op.value) if (f === 'append') nested(writer, keyId(k)).set(elemId(v), t);
   for (const [kid, { values }] of order) {
     let t1: Txn | { op: { type: 'ok' } } = { op: { type: 'ok' } };
@@ -380,15 +428,17 @@ export function lostUpdates(txns: readonly Txn[], writeF: 'append' | 'w', anomal
 
 export function isPrefix(a: readonly Elem[], b: readonly Elem[]): boolean {
   if (a.length > b.length) return false;
-  for (let i = 0; i < a.length; i++) if (elemId(a[i]) !== elemId(b[i])) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && elemId(a[i]) !== elemId(b[i])) return false;
   return true;
 }
 
 function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && isPrefix(a, b);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && elemId(a[i]) !== elemId(b[i])) return false;
+  return true;
 }
 
-function nested<V>(m: Map<string, Map<string, V>>, k: string): Map<string, V> {
+function nested<V>(m: Map<string, Map<ElemId, V>>, k: string): Map<ElemId, V> {
   let inner = m.get(k);
   if (inner === undefined) {
     inner = new Map();

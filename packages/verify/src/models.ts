@@ -152,7 +152,8 @@ const DIRECT_PROSCRIBED: Record<string, string[]> = {
   'parallel-snapshot-isolation': ['internal', 'G1a'],
   'PL-3': ['G1', 'G2', 'predicate-read-miss', 'PL-3-cycle-exists'],
   'PL-2': ['G1', 'PL-2-cycle-exists'],
-  'PL-1': ['G0', 'duplicate-elements', 'cyclic-versions', 'PL-1-cycle-exists'],
+  // garbage-read (a value nobody wrote) is this checker's addition to Elle's list.
+  'PL-1': ['G0', 'duplicate-elements', 'cyclic-versions', 'PL-1-cycle-exists', 'garbage-read'],
   prefix: ['internal', 'G1a'],
   serializable: ['internal'],
   'snapshot-isolation': ['internal', 'G1', 'G-SI', 'G-nonadjacent', 'PL-SI-cycle-exists'],

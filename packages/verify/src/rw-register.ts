@@ -108,6 +108,8 @@ export function analyzeRwRegister(history: History, graph: DepGraph): WorkloadAn
     }
   }
 
+  // No garbage-read check here: a value nobody wrote may be the register's initial state.
+
   // wr: the unique committed writer of a value precedes every committed reader of it.
   const writers = new Map<string, Txn[]>();
   const readers = new Map<string, Txn[]>();
