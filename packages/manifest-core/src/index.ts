@@ -29,6 +29,7 @@ export { deriveSeed, SeededRandom } from './random.js';
 export { type DumpedObject, MemoryObjectStore } from './stores/memory-object-store.js';
 export { md5ETag } from './stores/etag.js';
 export { RequestCounter } from './stores/request-counter.js';
+export { ObjectStoreDecorator, type StoreRequest } from './stores/object-store-decorator.js';
 
 // Errors
 export {

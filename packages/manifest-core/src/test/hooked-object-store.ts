@@ -1,20 +1,8 @@
-import type {
-  ListOptions,
-  ListPage,
-  ObjectHeadInfo,
-  ObjectStore,
-  PutOptions,
-  RequestCounts,
-  RequestKind,
-  StoredObject,
-} from '../ports/object-store.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { ObjectStoreDecorator, type StoreRequest } from '../stores/object-store-decorator.js';
 
 /** One request as it passes through a `HookedObjectStore`. */
-export interface HookedRequest {
-  readonly kind: RequestKind;
-  readonly key: string;
-  readonly options?: PutOptions | ListOptions;
-}
+export type HookedRequest = StoreRequest;
 
 export interface RequestHooks {
   /** Runs before the request reaches the inner store: sleep to stall it, throw to fail it. */
@@ -28,49 +16,21 @@ export interface RequestHooks {
 
 /**
  * An `ObjectStore` decorator that lets a test stall, fail or observe individual requests —
- * the seam where faults are injected, here in its smallest form. Request counts are the inner
- * store's.
+ * the seam where faults are injected, here in its smallest form.
  */
-export class HookedObjectStore implements ObjectStore {
+export class HookedObjectStore extends ObjectStoreDecorator {
   constructor(
-    readonly inner: ObjectStore,
+    inner: ObjectStore,
     private readonly hooks: RequestHooks,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async #around<T>(request: HookedRequest, op: () => Promise<T>): Promise<T> {
+  protected override async around<T>(request: StoreRequest, op: () => Promise<T>): Promise<T> {
     await this.hooks.before?.(request);
     const out = await op();
     await this.hooks.after?.(request);
     return out;
-  }
-
-  get(key: string): Promise<StoredObject | null> {
-    return this.#around({ kind: 'GET', key }, () => this.inner.get(key));
-  }
-
-  head(key: string): Promise<ObjectHeadInfo | null> {
-    return this.#around({ kind: 'HEAD', key }, () => this.inner.head(key));
-  }
-
-  put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<string> {
-    const kind = options.condition === undefined ? 'PUT' : 'CPUT';
-    return this.#around({ kind, key, options }, () => this.inner.put(key, body, options));
-  }
-
-  list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
-    return this.#around({ kind: 'LIST', key: prefix, options }, () => this.inner.list(prefix, options));
-  }
-
-  delete(key: string): Promise<void> {
-    return this.#around({ kind: 'DELETE', key }, () => this.inner.delete(key));
-  }
-
-  requestCounts(): RequestCounts {
-    return this.inner.requestCounts();
-  }
-
-  resetCounts(): void {
-    this.inner.resetCounts();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ObjectStore, PutOptions, StoredObject } from '../ports/object-store.js';
 import type { Random } from '../ports/random.js';
 import { md5ETag } from '../stores/etag.js';
-import { HookedObjectStore } from './hooked-object-store.js';
+import { ObjectStoreDecorator } from '../stores/object-store-decorator.js';
 
 /**
  * Storage bugs to plant under a manifest, to prove an isolation checker catches them:
@@ -34,12 +34,12 @@ export function plantBug(inner: ObjectStore, bug: PlantedBug, options: PlantOpti
 }
 
 /** Forwards everything, but drops the write conditions `strip` selects. */
-class ConditionStripper extends HookedObjectStore {
+class ConditionStripper extends ObjectStoreDecorator {
   constructor(
     inner: ObjectStore,
     private readonly strip: (c: PutOptions['condition']) => boolean,
   ) {
-    super(inner, {});
+    super(inner);
   }
 
   override put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<string> {
@@ -50,7 +50,7 @@ class ConditionStripper extends HookedObjectStore {
 }
 
 /** Remembers the previous version of each HEAD and serves it on some reads. */
-class StaleHeadReads extends HookedObjectStore {
+class StaleHeadReads extends ObjectStoreDecorator {
   readonly #previous = new Map<string, StoredObject>();
 
   constructor(
@@ -58,7 +58,7 @@ class StaleHeadReads extends HookedObjectStore {
     private readonly rate: number,
     private readonly random: Random,
   ) {
-    super(inner, {});
+    super(inner);
   }
 
   override async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<string> {
@@ -77,13 +77,13 @@ class StaleHeadReads extends HookedObjectStore {
 }
 
 /** Acknowledges some segment writes without storing them. */
-class DroppedSegmentWrites extends HookedObjectStore {
+class DroppedSegmentWrites extends ObjectStoreDecorator {
   constructor(
     inner: ObjectStore,
     private readonly rate: number,
     private readonly random: Random,
   ) {
-    super(inner, {});
+    super(inner);
   }
 
   override async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<string> {
