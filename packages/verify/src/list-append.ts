@@ -7,6 +7,7 @@
 import { type Anomaly, type AnomalyMap, addAnomaly, describeMop, describeOp } from './anomaly.js';
 import { type DepGraph, RW, WR, WW } from './graph.js';
 import { type HKey, HistoryError, type History, keyId, type Mop, type Op, type Txn } from './history.js';
+import { failedWrites, intermediateWrites } from './write-index.js';
 
 export interface WorkloadAnalysis {
   readonly anomalies: AnomalyMap;
@@ -36,27 +37,10 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
   checkUniqueAppends(history);
   const possible = txns.filter((t) => t.op.type === 'ok' || t.op.type === 'info');
   const oks = txns.filter((t) => t.op.type === 'ok');
-  const completionOf = new Map<number, number>(txns.map((t) => [t.invokeIndex, t.op.index]));
 
   // --- Aborted and intermediate reads ------------------------------------------------
-  const failed = new Map<string, Map<ElemId, Txn>>(); // key -> element -> failed writer
-  for (const t of txns) {
-    if (t.op.type !== 'fail') continue;
-    for (const [f, k, v] of t.op.value) if (f === 'append') nested(failed, keyId(k)).set(elemId(v), t);
-  }
-  // Intermediate appends: an element followed by another append to the same key in one txn.
-  const intermediate = new Map<string, Map<ElemId, number>>();
-  for (const op of history.ops) {
-    const lastByKey = new Map<string, Elem>();
-    for (const [f, k, v] of op.value) {
-      if (f !== 'append') continue;
-      const kid = keyId(k);
-      if (lastByKey.has(kid)) {
-        nested(intermediate, kid).set(elemId(lastByKey.get(kid)), op.type === 'invoke' ? (completionOf.get(op.index) ?? op.index) : op.index);
-      }
-      lastByKey.set(kid, v);
-    }
-  }
+  const failed = failedWrites(history, 'append', elemId);
+  const intermediate = intermediateWrites(history, 'append', elemId);
   for (const t of oks) {
     for (const m of t.op.value) {
       const [f, k, v] = m;

@@ -8,6 +8,7 @@ import { type AnomalyMap, addAnomaly, describeMop, describeOp } from './anomaly.
 import { type DepGraph, RW, WR, WW } from './graph.js';
 import { HistoryError, type History, keyId, type Op, type Txn } from './history.js';
 import { lostUpdates, type WorkloadAnalysis } from './list-append.js';
+import { failedWrites, intermediateWrites } from './write-index.js';
 
 const vid = (v: unknown) => JSON.stringify(v);
 
@@ -42,7 +43,6 @@ export function analyzeRwRegister(history: History, graph: DepGraph): WorkloadAn
   const { txns } = history;
   const oks = txns.filter((t) => t.op.type === 'ok');
   const possible = txns.filter((t) => t.op.type === 'ok' || t.op.type === 'info');
-  const completionOf = new Map<number, number>(txns.map((t) => [t.invokeIndex, t.op.index]));
 
   // Internal consistency: a read must equal the txn's own latest write or read of the key.
   for (const t of oks) {
@@ -65,29 +65,13 @@ export function analyzeRwRegister(history: History, graph: DepGraph): WorkloadAn
   }
 
   // Aborted and intermediate reads.
-  const failed = new Map<string, Txn>();
-  for (const t of txns) {
-    if (t.op.type !== 'fail') continue;
-    for (const [f, k, v] of t.op.value) if (f === 'w') failed.set(`${keyId(k)}=${vid(v)}`, t);
-  }
-  const intermediate = new Map<string, number>();
-  for (const op of history.ops) {
-    const last = new Map<string, unknown>();
-    for (const [f, k, v] of op.value) {
-      if (f !== 'w') continue;
-      const kid = keyId(k);
-      if (last.has(kid)) {
-        intermediate.set(`${kid}=${vid(last.get(kid))}`, op.type === 'invoke' ? (completionOf.get(op.index) ?? op.index) : op.index);
-      }
-      last.set(kid, v);
-    }
-  }
+  const failed = failedWrites(history, 'w', vid);
+  const intermediate = intermediateWrites(history, 'w', vid);
   for (const t of oks) {
     for (const m of t.op.value) {
       const [f, k, v] = m;
       if (f !== 'r') continue;
-      const id = `${keyId(k)}=${vid(v)}`;
-      const w = failed.get(id);
+      const w = failed.get(keyId(k))?.get(vid(v));
       if (w !== undefined) {
         addAnomaly(anomalies, {
           type: 'G1a',
@@ -96,7 +80,7 @@ export function analyzeRwRegister(history: History, graph: DepGraph): WorkloadAn
           explanation: `Aborted read: ${describeOp(t.op)} read ${describeMop(m)}, written by the failed ${describeOp(w.op)}.`,
         });
       }
-      const im = intermediate.get(id);
+      const im = intermediate.get(keyId(k))?.get(vid(v));
       if (im !== undefined && im !== t.op.index) {
         addAnomaly(anomalies, {
           type: 'G1b',
