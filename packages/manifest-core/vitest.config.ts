@@ -4,5 +4,8 @@ export default defineConfig({
   test: {
     name: 'manifest-core',
     include: ['src/**/*.test.ts'],
+    // S3 tests run against a real Ceph RGW on 127.0.0.1, started by the project's script.
+    globalSetup: ['./vitest.setup-rgw.ts'],
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

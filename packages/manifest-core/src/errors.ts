@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'throttled'
   | 'transient'
   | 'timeout'
+  | 'ambiguous'
   | 'fatal'
   | 'corrupt'
   | 'unimplemented';
@@ -46,6 +47,15 @@ export class TransientError extends ManifestLabError {
 /** No answer in time: the request may or may not have been applied. */
 export class TimeoutError extends ManifestLabError {
   readonly kind = 'timeout' as const;
+}
+
+/**
+ * The request may have been applied: e.g. a conditional PUT answered 412 after the SDK had
+ * already retried it (the first attempt may have landed), or a response lost after the write.
+ * A workload must record such an outcome as unknown (`info`), never as a definite failure.
+ */
+export class AmbiguousError extends ManifestLabError {
+  readonly kind = 'ambiguous' as const;
 }
 
 /** A failure that retrying cannot fix (bad credentials, missing bucket). */

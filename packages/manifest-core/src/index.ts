@@ -28,11 +28,14 @@ export { DEFAULT_VIRTUAL_EPOCH_MS, VirtualClock, type VirtualClockOptions } from
 export { deriveSeed, SeededRandom } from './random.js';
 export { type DumpedObject, MemoryObjectStore } from './stores/memory-object-store.js';
 export { md5ETag } from './stores/etag.js';
+export { FsObjectStore, type FsObjectStoreOptions } from './stores/fs-object-store.js';
+export { probeConditionalWrites, S3ObjectStore, type S3ObjectStoreOptions } from './stores/s3-object-store.js';
 export { RequestCounter } from './stores/request-counter.js';
 export { ObjectStoreDecorator, type StoreRequest } from './stores/object-store-decorator.js';
 
 // Errors
 export {
+  AmbiguousError,
   CorruptError,
   type ErrorKind,
   FatalError,

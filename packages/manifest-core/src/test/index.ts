@@ -12,3 +12,4 @@ export { decodeObjects, type DecodedObject } from './decode-objects.js';
 export { simulate, type SimWorld } from './simulation.js';
 export { commitEntries } from './commit-entries.js';
 export { type PlantedBug, PLANTED_BUGS, type PlantOptions, plantBug } from './planted-bugs.js';
+export { describeObjectStoreConformance, type StoreUnderTest } from './conformance.js';
