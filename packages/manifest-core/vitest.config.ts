@@ -5,7 +5,7 @@ export default defineConfig({
     name: 'manifest-core',
     include: ['src/**/*.test.ts'],
     // S3 tests run against a real Ceph RGW on 127.0.0.1, started by the project's script.
-    globalSetup: ['./vitest.setup-rgw.ts'],
+    globalSetup: ['../../scripts/rgw/vitest-setup.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a throwaway single-node Ceph RGW (1 mon, 1 memstore OSD, 1 radosgw) on 127.0.0.1.
 # Idempotent: if ours is already running, it just prints the environment again.
-# Prints `export` lines (endpoint, region, fixed test credentials) on stdout; progress on stderr.
+# Prints `export` lines (endpoint, region, fixed test credentials, and MANIFEST_LAB_RGW_STARTED=1
+# if this call started it) on stdout; progress on stderr.
 # Installs Debian's ceph-mon, ceph-osd, radosgw and ceph-common if missing (needs root).
 # Stop it with scripts/rgw/stop.sh (by PID, in reverse start order).
 set -euo pipefail
@@ -14,8 +15,10 @@ SECRET_KEY=manifestlabtestsecret
 log() { printf 'rgw: %s\n' "$*" >&2; }
 die() { printf 'rgw: %s\n' "$*" >&2; exit 1; }
 
+STARTED=0
 print_env() {
   cat <<ENV
+export MANIFEST_LAB_RGW_STARTED=$STARTED
 export MANIFEST_LAB_S3_ENDPOINT=http://127.0.0.1:$PORT
 export AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
@@ -25,6 +28,11 @@ ENV
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+# One start at a time (parallel test runs may race here).
+mkdir -p "$(dirname "$DIR")"
+exec 9>"$DIR.lock"  # daemons below get 9>&- so they do not hold the lock
+flock 9
 
 # Already running (ours)?
 if [ -f "$DIR/pids" ]; then
@@ -111,24 +119,25 @@ ceph-authtool --create-keyring "$DIR/keyring" --gen-key -n mon. --cap mon 'allow
 ceph-authtool "$DIR/keyring" --gen-key -n client.admin --cap mon 'allow *' --cap osd 'allow *' --cap mgr 'allow *' >/dev/null
 monmaptool --create --fsid "$FSID" --addv a '[v2:127.0.0.1:3300,v1:127.0.0.1:6789]' "$DIR/monmap" >/dev/null
 ceph-mon -c "$CONF" --mkfs -i a --monmap "$DIR/monmap" --keyring "$DIR/keyring"
-ceph-mon -c "$CONF" -i a -f >/dev/null 2>&1 &
+ceph-mon -c "$CONF" -i a -f >/dev/null 2>&1 9>&- &
 echo "mon $!" >> "$DIR/pids"
 wait_for "the monitor" 300 ceph -c "$CONF" mon stat
 
 OSD_ID=$(ceph -c "$CONF" osd new "$OSD_UUID")
 mkdir -p "$DIR/osd/ceph-$OSD_ID"
 ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$OSD_UUID" >/dev/null 2>&1
-ceph-osd -c "$CONF" -i "$OSD_ID" -f >/dev/null 2>&1 &
+ceph-osd -c "$CONF" -i "$OSD_ID" -f >/dev/null 2>&1 9>&- &
 echo "osd $!" >> "$DIR/pids"
 osd_up() { ceph -c "$CONF" osd dump | grep -q "^osd.$OSD_ID up"; }
 wait_for "the OSD" 300 osd_up
 
-radosgw -c "$CONF" -n client.rgw.a -f >/dev/null 2>&1 &
+radosgw -c "$CONF" -n client.rgw.a -f >/dev/null 2>&1 9>&- &
 echo "rgw $!" >> "$DIR/pids"
 wait_for "the gateway on 127.0.0.1:$PORT" 600 port_busy "$PORT"
 
 radosgw-admin -c "$CONF" -n client.admin user create --uid=test --display-name=Test \
   --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
 trap - ERR
+STARTED=1
 log "running on 127.0.0.1:$PORT (state in $DIR; stop with scripts/rgw/stop.sh)"
 print_env

@@ -59,3 +59,12 @@ export function configFromFlags(argv: Record<string, unknown>, base: Record<stri
     throw err;
   }
 }
+
+/** Real backends run in real time: virtual time cannot wait on a network or a disk. */
+export function realTimeFor(backend: { kind: string }, argv: Record<string, unknown>): Record<string, unknown> {
+  if (backend.kind === 'memory') return {};
+  if (argv.time === 'virtual') {
+    throw new UserError(`--backend ${backend.kind} runs in real time (virtual time cannot wait on I/O); drop --time virtual.`);
+  }
+  return { time: 'real' };
+}

@@ -21,7 +21,7 @@ describe('results.csv', () => {
 
   it('writes one row per run with values matching run.json', async () => {
     const run = await runWorkload(parseWorkloadConfig({ duration_s: 10, warmup_s: 1, num_readers: 2 }));
-    const doc = runDocument(run, { sweep: 's', id: '000-x', backend: 'memory' }, verifyRun(run).summary);
+    const doc = runDocument(run, { sweep: 's', id: '000-x', backend: 'memory' }, (await verifyRun(run)).summary);
     const [header, row, end] = toCsv([doc]).split('\n');
     expect(end).toBe('');
     const cells = Object.fromEntries((header as string).split(',').map((h, i) => [h, (row as string).split(',')[i]]));

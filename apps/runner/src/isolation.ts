@@ -1,4 +1,4 @@
-import { MemoryObjectStore } from '@manifest-lab/manifest-core';
+import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { type CheckResult, checkHistory, checkWhiteBox, type History, pairHistory, type WhiteBoxResult } from '@manifest-lab/verify';
 import type { WorkloadRun } from '@manifest-lab/workload';
 
@@ -27,11 +27,15 @@ export interface IsolationSummary {
   readonly white_box?: { readonly valid: boolean; readonly anomaly_types: readonly string[]; readonly failed_commits_visible: number };
 }
 
-/** Check a finished run: its history against strict serializability, and its stored objects against its history. */
-export function verifyRun(run: WorkloadRun): { document: VerifyDocument; summary: IsolationSummary } {
+/**
+ * Check a finished run: its history against strict serializability, and the objects it left in
+ * storage (read back after the run) against its history.
+ */
+export async function verifyRun(run: WorkloadRun): Promise<{ document: VerifyDocument; summary: IsolationSummary }> {
   const history = pairHistory(run.history);
   const blackBox = checkHistory(history, { workload: 'list-append', model: RUN_MODEL });
-  const whiteBox = run.store instanceof MemoryObjectStore ? checkWhiteBox(run.store.dump(), run.prefix, history) : undefined;
+  const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
+  const whiteBox = checkWhiteBox(objects, run.prefix, history);
   return { document: verifyDocument(blackBox, whiteBox), summary: summarize(blackBox, whiteBox) };
 }
 

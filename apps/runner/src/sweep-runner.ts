@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { RealClock } from '@manifest-lab/manifest-core';
 import { toCsv } from './csv.js';
 import { writeFileAtomic } from './files.js';
+import type { Backend } from './backend.js';
 import { createProgress } from './progress.js';
 import { type RunDocument, readRunDocument } from './run-output.js';
 import { canonicalJson, expandSweep, type SweepDefinition, type SweepPoint } from './sweep-file.js';
@@ -17,6 +18,8 @@ export interface SweepOptions {
   /** Where the sweep file came from, for messages. */
   readonly source: string;
   readonly outDir: string;
+  /** Where the manifests live; default the embedded store. */
+  readonly backend?: Backend;
   /** Worker threads; default one per core. */
   readonly concurrency?: number;
   readonly progress?: boolean;
@@ -63,7 +66,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
                 id: p.id,
                 dir: join(opts.outDir, p.id),
                 sweep: opts.definition.name,
-                prefix: `${opts.definition.name}/${p.id}`,
+                backend: opts.backend ?? { kind: 'memory' },
                 config: p.config,
               });
               if (reply.type === 'error') {

@@ -1,6 +1,7 @@
 /** A sweep worker thread: runs one configuration at a time and writes its files. */
 import { parentPort } from 'node:worker_threads';
 import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
+import { type Backend, openBackend } from './backend.js';
 import { verifyRun } from './isolation.js';
 import { runDocument, writeRunOutput } from './run-output.js';
 
@@ -8,7 +9,7 @@ export interface WorkerTask {
   readonly id: string;
   readonly dir: string;
   readonly sweep: string;
-  readonly prefix: string;
+  readonly backend: Backend;
   readonly config: WorkloadConfig;
 }
 
@@ -21,9 +22,11 @@ const port = parentPort;
 
 port.on('message', async (task: WorkerTask) => {
   try {
-    const run = await runWorkload(task.config, { prefix: task.prefix });
-    const { document, summary } = verifyRun(run);
-    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: 'memory' }, summary);
+    const store = openBackend(task.backend);
+    const prefix = task.backend.kind === 'memory' ? `${task.sweep}/${task.id}` : `${task.backend.prefix}/${task.id}`;
+    const run = await runWorkload(task.config, { prefix, ...(store === undefined ? {} : { store }) });
+    const { document, summary } = await verifyRun(run);
+    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: task.backend.kind }, summary);
     await writeRunOutput(task.dir, run, doc, document);
     port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);
   } catch (err) {

@@ -31,7 +31,7 @@ export { md5ETag } from './stores/etag.js';
 export { FsObjectStore, type FsObjectStoreOptions } from './stores/fs-object-store.js';
 export { probeConditionalWrites, S3ObjectStore, type S3ObjectStoreOptions } from './stores/s3-object-store.js';
 export { RequestCounter } from './stores/request-counter.js';
-export { ObjectStoreDecorator, type StoreRequest } from './stores/object-store-decorator.js';
+export { dumpObjects, ObjectStoreDecorator, type StoreRequest } from './stores/object-store-decorator.js';
 
 // Errors
 export {

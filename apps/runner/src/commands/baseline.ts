@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { MemoryObjectStore } from '@manifest-lab/manifest-core';
+import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { runWorkload } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { configFromFlags, withConfigOptions } from '../config-flags.js';
+import { backendFromFlags, checkBackend, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { configFromFlags, realTimeFor, withConfigOptions } from '../config-flags.js';
 import { toCsv } from '../csv.js';
 import { writeFileAtomic } from '../files.js';
 import { createProgress } from '../progress.js';
@@ -13,7 +14,7 @@ import { STORE_DUMP_FILE, writeStoreDump } from '../store-dump.js';
 import { RESULTS_CSV } from '../sweep-runner.js';
 
 function builder(y: Argv) {
-  return withConfigOptions(y)
+  return withBackendOptions(withConfigOptions(y))
     .option('out', {
       type: 'string',
       default: 'results/baseline',
@@ -32,25 +33,32 @@ interface BaselineArgs {
 }
 
 async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
-  const config = configFromFlags(argv as Record<string, unknown>);
+  const flags = argv as Record<string, unknown>;
+  const backend = backendFromFlags(flags, 'baseline');
+  const config = configFromFlags(flags, realTimeFor(backend, flags));
+  const store = openBackend(backend);
+  await checkBackend(backend, store);
+  if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
   const progress = createProgress('baseline', Math.ceil(config.duration_s), process.stderr, 's');
   let shown = 0;
   const run = await runWorkload(config, {
-    prefix: 'baseline',
+    prefix: backend.kind === 'memory' ? 'baseline' : `${backend.prefix}/baseline`,
+    ...(store === undefined ? {} : { store }),
     onProgress: (elapsedMs) => {
       for (; shown < Math.floor(elapsedMs / 1000); shown++) progress.tick(`t=${shown + 1} s`);
     },
   });
   progress.stop();
-  const { document, summary } = verifyRun(run);
-  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: 'memory' }, summary);
+  const { document, summary } = await verifyRun(run);
+  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: backend.kind }, summary);
   await writeRunOutput(argv.out, run, doc, document);
-  if (argv['dump-store'] && run.store instanceof MemoryObjectStore) {
-    await writeStoreDump(join(argv.out, STORE_DUMP_FILE), run.store.dump());
+  if (argv['dump-store']) {
+    const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
+    await writeStoreDump(join(argv.out, STORE_DUMP_FILE), objects);
   }
   await writeFileAtomic(join(argv.out, RESULTS_CSV), toCsv([doc]));
   process.stdout.write(
-    `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}\n` +
+    `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}, on ${describeBackend(backend)} (manifest prefix ${run.prefix}/)\n` +
       `${describeRun(doc)}\nresults: ${argv.out}/run.json, ${argv.out}/history.jsonl, ${argv.out}/verify.json, ${argv.out}/${RESULTS_CSV}\n`,
   );
 }

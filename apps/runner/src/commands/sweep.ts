@@ -1,12 +1,14 @@
 import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { backendFromFlags, checkBackend, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { realTimeFor } from '../config-flags.js';
 import { bestWorstTable, isolationLine } from '../summary-table.js';
 import { readSweepFile } from '../sweep-file.js';
 import { RESULTS_CSV, runSweep } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
 
 function builder(y: Argv) {
-  return y
+  return withBackendOptions(y)
     .option('config', {
       type: 'string',
       array: true,
@@ -18,7 +20,12 @@ function builder(y: Argv) {
     .option('progress', { type: 'boolean', default: true, describe: 'Show progress on stderr (--no-progress to hide)' });
 }
 
-type SweepArgs = Awaited<ReturnType<typeof builder>['argv']>;
+interface SweepArgs {
+  config: string[];
+  out: string | undefined;
+  concurrency: number;
+  progress: boolean;
+}
 
 async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
   if (argv.out !== undefined && argv.config.length > 1) {
@@ -29,9 +36,15 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
   }
   // Read and validate every file before running anything.
   const sweeps = await Promise.all(argv.config.map(async (path) => ({ path, def: await readSweepFile(path) })));
-  for (const { path, def } of sweeps) {
+  for (const { path, def: given } of sweeps) {
+    const flags = argv as Record<string, unknown>;
+    const backend = backendFromFlags(flags, given.name);
+    // Real backends run in real time unless the sweep file says otherwise (it may not say virtual).
+    const def = backend.kind === 'memory' ? given : { ...given, fixed: { ...realTimeFor(backend, { time: given.fixed.time }), ...given.fixed } };
+    await checkBackend(backend, openBackend(backend));
+    if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
     const outDir = argv.out ?? `results/${def.name}`;
-    const outcome = await runSweep({ definition: def, source: path, outDir, concurrency: argv.concurrency, progress: argv.progress });
+    const outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress });
     process.stdout.write(
       `\nsweep ${def.name}: ${outcome.docs.length} configs (${outcome.ran} run, ${outcome.skipped} already done) in ${(outcome.wallMs / 1000).toFixed(1)} s\n` +
         `${isolationLine(outcome.docs)}\n${bestWorstTable(outcome.docs)}\nresults: ${outDir}/${RESULTS_CSV}\n`,

@@ -22,7 +22,7 @@ describeObjectStoreConformance('FsObjectStore', async () => {
 
 let bucketSeq = 0;
 /** A fresh bucket on the test RGW for each test. */
-export async function rgwStore(): Promise<{ store: S3ObjectStore; cleanup: () => Promise<void> }> {
+async function rgwStore(): Promise<{ store: S3ObjectStore; cleanup: () => Promise<void> }> {
   const endpoint = inject('rgwEndpoint');
   const bucket = `conformance-${process.pid}-${bucketSeq++}`;
   const store = new S3ObjectStore({ bucket, endpoint, region: 'us-east-1', forcePathStyle: true });

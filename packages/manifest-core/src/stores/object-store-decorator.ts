@@ -58,3 +58,24 @@ export class ObjectStoreDecorator implements ObjectStore {
     this.inner.resetCounts();
   }
 }
+
+/** Every object under `prefix`, read through the `ObjectStore` API (LIST and GET requests). */
+export async function dumpObjects(store: ObjectStore, prefix: string): Promise<DumpedObjectLike[]> {
+  const out: DumpedObjectLike[] = [];
+  let startAfter: string | undefined;
+  for (;;) {
+    const page = await store.list(prefix, startAfter === undefined ? {} : { startAfter });
+    for (const key of page.keys) {
+      const obj = await store.get(key);
+      if (obj !== null) out.push({ key, ...obj });
+    }
+    const last = page.keys[page.keys.length - 1];
+    if (!page.truncated || last === undefined) return out;
+    startAfter = last;
+  }
+}
+
+/** An object with its key — the shape of `MemoryObjectStore.dump()` entries. */
+export interface DumpedObjectLike extends StoredObject {
+  readonly key: string;
+}

@@ -227,7 +227,7 @@ export class S3ObjectStore implements ObjectStore {
     }
     const code = (err as { code?: string }).code;
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || name === 'ECONNREFUSED') {
-      return new TransientError(`${what}: the endpoint is unreachable (${code ?? name}); check --endpoint and that the service is running.`, { cause: err });
+      return new TransientError(`${this.#where} is unreachable (${code ?? name}); check the endpoint URL and that the service is running.`, { cause: err });
     }
     if (status === 503 || name === 'SlowDown') return new ThrottledError(`${what}: 503 SlowDown`, { cause: err });
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ETIMEDOUT') return new TimeoutError(`${what}: timed out`, { cause: err });

@@ -1,0 +1,117 @@
+import {
+  type Clock,
+  FsObjectStore,
+  ManifestLabError,
+  type ObjectStore,
+  probeConditionalWrites,
+  RealClock,
+  S3ObjectStore,
+} from '@manifest-lab/manifest-core';
+import type { Argv } from 'yargs';
+import { UserError } from './user-error.js';
+
+export const BACKENDS = ['memory', 'fs', 's3'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
+/** Where a run's manifest lives. Plain data: it crosses to worker threads. */
+export type Backend =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'fs'; readonly dir: string; readonly prefix: string }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly endpoint?: string;
+      readonly region?: string;
+      readonly pathStyle: boolean;
+      readonly prefix: string;
+    };
+
+export function withBackendOptions<T>(y: Argv<T>) {
+  return y
+    .option('backend', { type: 'string', choices: [...BACKENDS], default: 'memory', group: 'Storage:', describe: 'memory: the embedded simulated S3 (virtual time); fs: a local directory; s3: any S3-compatible service (real time)' })
+    .option('endpoint', { type: 'string', group: 'Storage:', describe: 'S3 endpoint URL (MinIO, Ceph RGW, R2); default: AWS' })
+    .option('bucket', { type: 'string', group: 'Storage:', describe: 'S3 bucket (must exist and support conditional writes)' })
+    .option('region', { type: 'string', group: 'Storage:', describe: 'S3 region (default: from AWS_REGION / the profile)' })
+    .option('path-style', { type: 'boolean', default: false, group: 'Storage:', describe: 'Path-style S3 addressing (MinIO, RGW)' })
+    .option('dir', { type: 'string', group: 'Storage:', describe: 'Directory for --backend fs' })
+    .option('prefix', { type: 'string', group: 'Storage:', describe: 'Key prefix for runs on fs/s3; each run adds <name>-<timestamp>/<run>/ (default: manifest-lab)' });
+}
+
+/**
+ * The backend the flags describe, with a fresh prefix `<base>/<name>-<UTC timestamp>` so a run
+ * never meets an earlier run's objects. Credentials come only from the SDK's default chain.
+ */
+export function backendFromFlags(argv: Record<string, unknown>, name: string, clock: Clock = new RealClock()): Backend {
+  const kind = argv.backend as BackendKind;
+  if (kind === 'memory') {
+    for (const flag of ['endpoint', 'bucket', 'dir']) {
+      if (argv[flag] !== undefined) throw new UserError(`--${flag} only applies to a real backend; add --backend ${flag === 'dir' ? 'fs' : 's3'}.`);
+    }
+    return { kind };
+  }
+  const stamp = new Date(clock.wallNow()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = ((argv.prefix as string | undefined) ?? 'manifest-lab').replace(/\/+$/, '');
+  const prefix = `${base === '' ? '' : `${base}/`}${name}-${stamp}`;
+  if (kind === 'fs') {
+    if (typeof argv.dir !== 'string') throw new UserError('--backend fs needs --dir DIR: the directory that holds the objects (created if missing).');
+    return { kind, dir: argv.dir, prefix };
+  }
+  if (typeof argv.bucket !== 'string') {
+    throw new UserError('--backend s3 needs --bucket NAME (an existing bucket); add --endpoint URL and --path-style for MinIO or Ceph RGW.');
+  }
+  return {
+    kind,
+    bucket: argv.bucket,
+    pathStyle: argv['path-style'] === true,
+    prefix,
+    ...(typeof argv.endpoint === 'string' ? { endpoint: argv.endpoint } : {}),
+    ...(typeof argv.region === 'string' ? { region: argv.region } : process.env.AWS_REGION === undefined ? { region: 'us-east-1' } : {}),
+  };
+}
+
+/** The store for a backend; `undefined` means the embedded store the workload builds itself. */
+export function openBackend(backend: Backend): ObjectStore | undefined {
+  switch (backend.kind) {
+    case 'memory':
+      return undefined;
+    case 'fs':
+      return new FsObjectStore({ dir: backend.dir });
+    case 's3':
+      return new S3ObjectStore({
+        bucket: backend.bucket,
+        forcePathStyle: backend.pathStyle,
+        ...(backend.endpoint === undefined ? {} : { endpoint: backend.endpoint }),
+        ...(backend.region === undefined ? {} : { region: backend.region }),
+      });
+  }
+}
+
+/**
+ * Before any run: reach the store, check credentials and bucket, and refuse one that does not
+ * enforce conditional writes — each failure as one paragraph naming the fix.
+ */
+export async function checkBackend(backend: Backend, store: ObjectStore | undefined): Promise<void> {
+  if (store === undefined || backend.kind === 'memory') return;
+  const where = backend.kind === 's3' ? `bucket "${backend.bucket}"${backend.endpoint === undefined ? '' : ` at ${backend.endpoint}`}` : `directory ${backend.dir}`;
+  try {
+    await probeConditionalWrites(store, `${backend.prefix}/.probe`);
+  } catch (err) {
+    if (err instanceof ManifestLabError) {
+      // Store errors already name the bucket or path and the fix.
+      throw new UserError(err.message.includes(where) ? err.message : `Cannot use ${where}: ${err.message}`);
+    }
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError(`Cannot use ${where}: ${e.code ?? e.message}. Check the path and its permissions.`);
+  }
+}
+
+export function describeBackend(b: Backend): string {
+  switch (b.kind) {
+    case 'memory':
+      return 'the embedded simulated S3 store';
+    case 'fs':
+      return `directory ${b.dir}, prefix ${b.prefix}/`;
+    case 's3':
+      return `s3://${b.bucket}/${b.prefix}/${b.endpoint === undefined ? '' : ` at ${b.endpoint}`}`;
+  }
+}
