@@ -13,3 +13,4 @@ export { simulate, type SimWorld } from './simulation.js';
 export { commitEntries } from './commit-entries.js';
 export { type PlantedBug, PLANTED_BUGS, type PlantOptions, plantBug } from './planted-bugs.js';
 export { describeObjectStoreConformance, type StoreUnderTest } from './conformance.js';
+export { describeReferenceScenarios, type ScenarioWorld } from './reference-scenarios.js';
