@@ -12,6 +12,7 @@ import {
   VirtualClock,
 } from '../src/index.js';
 import { HookedObjectStore } from '../src/test/index.js';
+import { backendLatencies } from './backends.js';
 
 const WRITER_COUNTS = [1, 4, 16] as const;
 const COMMITS_TOTAL = Number(process.env.BENCH_COMMITS ?? 4000);
@@ -148,6 +149,7 @@ async function main() {
     pointReads: reads,
     virtualTime: await virtualEventsPerSecond(),
     simulatedLatency: await simulatedLatencyRun(),
+    backendLatency: await backendLatencies(),
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
