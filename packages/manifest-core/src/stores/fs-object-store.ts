@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, rm, mkdir, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RealClock } from '../clock/real-clock.js';
 import { FatalError, PreconditionFailedError } from '../errors.js';
@@ -168,7 +168,7 @@ export class FsObjectStore implements ObjectStore {
 
   /** Run `fn` holding the key's lock file (`<object>.lock` beside it, hidden from listings). */
   async #locked<T>(path: string, fn: () => Promise<T>): Promise<T> {
-    const lock = join(this.dir, `.lock-${path.slice(this.dir.length + 1)}`);
+    const lock = join(this.dir, `.lock-${path.slice(this.dir.length + 1)}`); // dot-files are not objects
     for (let attempt = 0; ; attempt++) {
       try {
         const fh = await open(lock, 'wx');
@@ -189,15 +189,37 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
-/** Remove a lock whose owner process no longer exists. */
+/**
+ * Remove a lock whose owner process no longer exists. Breaking is itself serialised by a
+ * second exclusive file, so two waiters cannot both break — the second would otherwise delete
+ * the lock the first just took. A break file older than 10 s (its breaker died) is removed.
+ */
 async function breakIfStale(lock: string): Promise<void> {
-  const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  const guard = `${lock}.break`;
   try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ESRCH') await unlink(lock).catch(() => undefined);
+    const fh = await open(guard, 'wx');
+    await fh.close();
+  } catch {
+    const age = await stat(guard).then((st) => st.mtimeMs, () => undefined);
+    if (age !== undefined && wallMs() - age > 10_000) await unlink(guard).catch(() => undefined);
+    return;
   }
+  try {
+    const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (!Number.isInteger(pid) || pid <= 0) return;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') await unlink(lock).catch(() => undefined);
+    }
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+/** File times are wall-clock; comparing with them needs the wall clock too. */
+function wallMs(): number {
+  return new RealClock().wallNow();
 }
 
 /** Keys become single file names: percent-encoding of '/', '%', '.' and other unsafe bytes. */
