@@ -86,6 +86,8 @@ describe('list-append anomaly classes', () => {
   it('G-single-item-realtime: a read that misses a write completed before it began (stale read)', () => {
     const h = seq({ p: 0, ops: [['append', 'x', 1]] }, { p: 1, ops: [['append', 'x', 2]] }, { p: 2, ops: [['r', 'x', [1]]] }, { p: 3, ops: [['r', 'x', [1, 2]]] });
     expect(types(h, 'strict-serializable')).toEqual({ valid: false, anomalies: ['G-single-item-realtime'] });
+    const [a] = checkHistory(pairHistory(h), { model: 'strict-serializable' }).anomalies['G-single-item-realtime'] ?? [];
+    expect(a?.explanation).toMatch(/because T\d completed \(index 3\) before T\d was invoked \(index 4\)/);
     expect(types(h, 'serializable').valid).toBe(true);
   });
 
@@ -163,6 +165,9 @@ describe('results', () => {
     expect(r.alsoNotModels).toContain('serializable');
     const [a] = r.anomalies['G-single-item'] ?? [];
     expect(a?.explanation).toMatch(/G-single-item cycle of 2 transactions: T1 -rw-> T2, T2 -wr-> T1/);
+    // Each edge in words, with its key and values.
+    expect(a?.explanation).toContain('T1 < T2 because T1 read "x" empty, and T2 appended its first element 1');
+    expect(a?.explanation).toContain('T2 < T1 because T1 read "y" = [1], whose last element 1 T2 appended');
   });
 
   it('reject unknown models', () => {

@@ -66,7 +66,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
     ]);
   }
   const sccs = graph.sccs();
-  const cycles = findCycles(graph, history.txns, analysis.priority, options.searchBudget, sccs);
+  const cycles = findCycles(graph, history.txns, analysis.priority, options.searchBudget, sccs, analysis.explainEdge);
   for (const c of cycles) {
     const list = anomalies.get(c.type);
     if (list === undefined) anomalies.set(c.type, [c]);

@@ -199,12 +199,16 @@ export function classify(graph: DepGraph, vertices: readonly number[], priority:
  * Search each strongly connected component for cycle anomalies, worst shape first, skipping
  * shapes implied by one already found (as Elle does).
  */
+/** Why `a` precedes `b` by one relation, in words with `{a}` and `{b}` placeholders. */
+export type EdgeExplainer = (a: Txn, b: Txn, rel: number) => string | undefined;
+
 export function findCycles(
   graph: DepGraph,
   txns: readonly Txn[],
   priority: readonly number[],
   searchBudget = 2_000_000,
   sccs: readonly number[][] = graph.sccs(),
+  explainEdge: EdgeExplainer = () => undefined,
 ): Anomaly[] {
   const out: Anomaly[] = [];
   for (const scc of sccs) {
@@ -219,7 +223,7 @@ export function findCycles(
         if (found === undefined) continue;
         const { type, steps } = classify(graph, found.vertices, priority);
         if (spec.type !== undefined && type !== spec.type) continue;
-        out.push(explainCycle(type, found.vertices, steps, txns));
+        out.push(explainCycle(type, found.vertices, steps, txns, explainEdge));
         for (const a of impliedAnomalies([spec.name])) redundant.add(a);
         break;
       }
@@ -228,21 +232,33 @@ export function findCycles(
   return out;
 }
 
-function explainCycle(type: string, vertices: readonly number[], steps: readonly number[], txns: readonly Txn[]): Anomaly {
+function explainCycle(
+  type: string,
+  vertices: readonly number[],
+  steps: readonly number[],
+  txns: readonly Txn[],
+  explainEdge: EdgeExplainer,
+): Anomaly {
   const names = vertices.map((_, i) => `T${i + 1}`);
-  const lines = vertices.map((_, i) => {
-    const rel = REL_NAMES[steps[i] as number] ?? '?';
-    const next = names[(i + 1) % names.length];
-    return `${names[i]} -${rel}-> ${next}`;
+  const txn = (i: number) => txns[vertices[i % vertices.length] as number] as Txn;
+  const lines = vertices.map((_, i) => `${names[i]} -${REL_NAMES[steps[i] as number] ?? '?'}-> ${names[(i + 1) % names.length]}`);
+  const reasons = vertices.map((_, i) => {
+    const [a, b, rel] = [txn(i), txn(i + 1), steps[i] as number];
+    const [an, bn] = [names[i] as string, names[(i + 1) % names.length] as string];
+    const why =
+      rel === PROCESS
+        ? `{a} and {b} ran on process ${a.op.process}, {a} first`
+        : rel === REALTIME
+          ? `{a} completed (index ${a.op.index}) before {b} was invoked (index ${b.invokeIndex})`
+          : (explainEdge(a, b, rel) ?? `{a} -${REL_NAMES[rel]}-> {b}`);
+    return `${an} < ${bn} because ${why.replaceAll('{a}', an).replaceAll('{b}', bn)}`;
   });
   const bindings = vertices.map((v, i) => `${names[i]} = ${describeOp((txns[v] as Txn).op)}`);
   return {
     type,
     ops: vertices.map((v) => (txns[v] as Txn).op.index),
     cycle: lines,
-    explanation: `${type} cycle of ${vertices.length} transactions: ${lines.join(', ')}; where ${bindings.join('; ')}. ${RELATION_WORDS}`,
+    steps: reasons,
+    explanation: `${type} cycle of ${vertices.length} transactions: ${lines.join(', ')}. ${reasons.join('; ')}. Where ${bindings.join('; ')}.`,
   };
 }
-
-const RELATION_WORDS =
-  '(ww: the second overwrote or appended after the first; wr: the second read what the first wrote; rw: the first read a version the second overwrote; process: same process, in order; realtime: the first completed before the second began.)';

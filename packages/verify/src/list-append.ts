@@ -15,6 +15,8 @@ export interface WorkloadAnalysis {
   readonly possible: readonly Txn[];
   /** Which relation an explanation names when an edge carries several (first wins). */
   readonly priority: readonly number[];
+  /** Why `a` precedes `b` by relation `rel`, naming the key and values ("b appended 3 after a appended 2 to x"). */
+  explainEdge(a: Txn, b: Txn, rel: number): string | undefined;
 }
 
 const INIT = Symbol('init');
@@ -199,7 +201,30 @@ export function analyzeListAppend(history: History, graph: DepGraph): WorkloadAn
   }
 
   lostUpdates(possible, 'append', anomalies);
-  return { anomalies, possible, priority: [WW, WR, RW] };
+  const show = (e: Elem) => JSON.stringify(e);
+  const explainEdge = (a: Txn, b: Txn, rel: number): string | undefined => {
+    for (const [f, k, v] of b.op.value) {
+      const kid = keyId(k);
+      if (rel === WR && f === 'r') {
+        const l = list(v);
+        if (l.length > 0 && writeIndex.get(kid)?.get(elemId(l[l.length - 1])) === a) {
+          return `{b} read ${JSON.stringify(k)} = ${JSON.stringify(l)}, whose last element ${show(l[l.length - 1])} {a} appended`;
+        }
+      } else if (f === 'append' && (rel === WW || rel === RW)) {
+        const prev = previous(kid, v);
+        if (rel === WW && prev !== INIT && writeIndex.get(kid)?.get(elemId(prev)) === a) {
+          return `{b} appended ${show(v)} to ${JSON.stringify(k)} right after {a} appended ${show(prev)}`;
+        }
+        if (rel === RW && (readIndex.get(kid)?.get(prev === INIT ? INIT : elemId(prev)) ?? []).includes(a)) {
+          return prev === INIT
+            ? `{a} read ${JSON.stringify(k)} empty, and {b} appended its first element ${show(v)}`
+            : `{a} read ${JSON.stringify(k)} ending in ${show(prev)}, and {b} appended ${show(v)} right after it`;
+        }
+      }
+    }
+    return undefined;
+  };
+  return { anomalies, possible, priority: [WW, WR, RW], explainEdge };
 }
 
 function checkMopTypes(history: History): void {

@@ -127,7 +127,19 @@ export function analyzeRwRegister(history: History, graph: DepGraph): WorkloadAn
   // No ww edges: they need two non-null versions in order, which initial-state inference never yields.
 
   lostUpdates(possible, 'w', anomalies);
-  return { anomalies, possible, priority: [WR, WW, RW] };
+  const explainEdge = (a: Txn, b: Txn, rel: number): string | undefined => {
+    if (rel === WR) {
+      for (const [kid, v] of extReads(b.op)) {
+        if (extWrites(a.op).has(kid) && vid(extWrites(a.op).get(kid)) === vid(v)) return `{b} read ${kid.slice(2)} = ${vid(v)}, which {a} wrote`;
+      }
+    } else if (rel === RW) {
+      for (const [kid, v] of extWrites(b.op)) {
+        if (extReads(a.op).get(kid) === null) return `{a} read ${kid.slice(2)} = null (the initial state), which {b} overwrote with ${vid(v)}`;
+      }
+    }
+    return undefined;
+  };
+  return { anomalies, possible, priority: [WR, WW, RW], explainEdge };
 }
 
 function push<V>(m: Map<string, V[]>, k: string, v: V): void {
