@@ -38,7 +38,7 @@ flock 9
 if [ -f "$DIR/pids" ]; then
   running=1
   while read -r name pid; do alive "$pid" || running=0; done < "$DIR/pids"
-  if [ "$running" = 1 ] && port_busy "$PORT"; then
+  if [ "$running" = 1 ] && [ -f "$DIR/ready" ] && port_busy "$PORT"; then
     log "already running on 127.0.0.1:$PORT (state in $DIR)"
     print_env
     exit 0
@@ -106,7 +106,8 @@ cleanup_on_failure() {
   log "start failed; stopping what was started (logs in $DIR/log)"
   "$(dirname "$0")/stop.sh" --keep >&2 || true
 }
-trap cleanup_on_failure ERR
+# On any failure — an error or a `die` — stop what was started; disarmed once ready.
+trap cleanup_on_failure EXIT
 
 : > "$DIR/pids"
 wait_for() { # description, tries, command...
@@ -121,14 +122,14 @@ monmaptool --create --fsid "$FSID" --addv a '[v2:127.0.0.1:3300,v1:127.0.0.1:678
 ceph-mon -c "$CONF" --mkfs -i a --monmap "$DIR/monmap" --keyring "$DIR/keyring"
 ceph-mon -c "$CONF" -i a -f >/dev/null 2>&1 9>&- &
 echo "mon $!" >> "$DIR/pids"
-wait_for "the monitor" 300 ceph -c "$CONF" mon stat
+wait_for "the monitor" 300 ceph -c "$CONF" --connect-timeout 2 mon stat
 
-OSD_ID=$(ceph -c "$CONF" osd new "$OSD_UUID")
+OSD_ID=$(ceph -c "$CONF" --connect-timeout 10 osd new "$OSD_UUID")
 mkdir -p "$DIR/osd/ceph-$OSD_ID"
 ceph-osd -c "$CONF" -i "$OSD_ID" --mkfs --osd-uuid "$OSD_UUID" >/dev/null 2>&1
 ceph-osd -c "$CONF" -i "$OSD_ID" -f >/dev/null 2>&1 9>&- &
 echo "osd $!" >> "$DIR/pids"
-osd_up() { ceph -c "$CONF" osd dump | grep -q "^osd.$OSD_ID up"; }
+osd_up() { ceph -c "$CONF" --connect-timeout 2 osd dump | grep -q "^osd.$OSD_ID up"; }
 wait_for "the OSD" 300 osd_up
 
 radosgw -c "$CONF" -n client.rgw.a -f >/dev/null 2>&1 9>&- &
@@ -137,7 +138,8 @@ wait_for "the gateway on 127.0.0.1:$PORT" 600 port_busy "$PORT"
 
 radosgw-admin -c "$CONF" -n client.admin user create --uid=test --display-name=Test \
   --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
-trap - ERR
+touch "$DIR/ready"
+trap - EXIT
 STARTED=1
 log "running on 127.0.0.1:$PORT (state in $DIR; stop with scripts/rgw/stop.sh)"
 print_env

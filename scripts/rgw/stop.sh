@@ -8,6 +8,11 @@ DIR=${RGW_DIR:-$ROOT/.rgw}
 for name in rgw osd mon; do
   pid=$(awk -v n="$name" '$1 == n { print $2 }' "$DIR/pids")
   [ -n "$pid" ] || continue
+  # Only ever signal our own daemons: a pid file can outlive them (a reboot reuses pids).
+  case "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" in
+    *ceph-mon*|*ceph-osd*|*radosgw*) ;;
+    *) continue ;;
+  esac
   kill -TERM "$pid" 2>/dev/null || continue
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true

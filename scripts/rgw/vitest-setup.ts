@@ -4,9 +4,10 @@
  * (scripts/rgw/start.sh — idempotent, installs it if missing) and stop it by PID afterwards.
  */
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
-const SCRIPTS = new URL('./', import.meta.url).pathname;
+const SCRIPTS = fileURLToPath(new URL('./', import.meta.url));
 
 export default function setup(project: TestProject) {
   let started = false;

@@ -49,7 +49,8 @@ export function backendFromFlags(argv: Record<string, unknown>, name: string, cl
     }
     return { kind };
   }
-  const stamp = new Date(clock.wallNow()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  // UTC time to the millisecond plus the pid: two runs started together never share a prefix.
+  const stamp = `${new Date(clock.wallNow()).toISOString().replace(/[-:]/g, '').replace('.', '')}-${process.pid}`;
   const base = ((argv.prefix as string | undefined) ?? 'manifest-lab').replace(/\/+$/, '');
   const prefix = `${base === '' ? '' : `${base}/`}${name}-${stamp}`;
   if (kind === 'fs') {
@@ -65,7 +66,12 @@ export function backendFromFlags(argv: Record<string, unknown>, name: string, cl
     pathStyle: argv['path-style'] === true,
     prefix,
     ...(typeof argv.endpoint === 'string' ? { endpoint: argv.endpoint } : {}),
-    ...(typeof argv.region === 'string' ? { region: argv.region } : process.env.AWS_REGION === undefined ? { region: 'us-east-1' } : {}),
+    // The SDK resolves the region (AWS_REGION, the profile); a custom endpoint without one gets us-east-1.
+    ...(typeof argv.region === 'string'
+      ? { region: argv.region }
+      : typeof argv.endpoint === 'string' && process.env.AWS_REGION === undefined && process.env.AWS_PROFILE === undefined
+        ? { region: 'us-east-1' }
+        : {}),
   };
 }
 
@@ -96,6 +102,7 @@ export async function checkBackend(backend: Backend, store: ObjectStore | undefi
   try {
     await probeConditionalWrites(store, `${backend.prefix}/.probe`);
   } catch (err) {
+    closeStore(store);
     if (err instanceof ManifestLabError) {
       // Store errors already name the bucket or path and the fix.
       throw new UserError(err.message.includes(where) ? err.message : `Cannot use ${where}: ${err.message}`);
@@ -103,6 +110,11 @@ export async function checkBackend(backend: Backend, store: ObjectStore | undefi
     const e = err as NodeJS.ErrnoException;
     throw new UserError(`Cannot use ${where}: ${e.code ?? e.message}. Check the path and its permissions.`);
   }
+}
+
+/** Release a store's connections (S3 clients keep sockets alive). */
+export function closeStore(store: ObjectStore | undefined): void {
+  if (store instanceof S3ObjectStore) store.close();
 }
 
 export function describeBackend(b: Backend): string {

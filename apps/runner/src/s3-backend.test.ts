@@ -32,14 +32,14 @@ describe('manifest-lab on S3 (Ceph RGW)', () => {
   it('runs a short real-time baseline on a fresh prefix and verifies it clean, black- and white-box', () => {
     const r = cli({}, 'baseline', ...s3, '--bucket', bucket, '--duration-s', '4', '--warmup-s', '1', '--num-readers', '2', '--writer-rate', '2', '--out', 'b');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`storage: s3://${bucket}/manifest-lab/baseline-\\d{8}T\\d{6}Z/ at ${endpoint}`));
+    expect(r.stderr).toMatch(new RegExp(`storage: s3://${bucket}/manifest-lab/baseline-\\d{8}T\\d{9}Z-\\d+/ at ${endpoint}`));
     expect(r.stdout).toMatch(/4 s real time/);
     expect(r.stdout).toMatch(/isolation \(strict-serializable\): valid/);
     expect(r.stdout).toMatch(/white-box: stored objects agree with the history/);
     const doc = JSON.parse(readFileSync(join(work, 'b', 'run.json'), 'utf8'));
     expect(doc.backend).toBe('s3');
     expect(doc.metrics.write.counters.successes).toBeGreaterThan(0);
-    expect(doc.prefix).toMatch(/^manifest-lab\/baseline-\d{8}T\d{6}Z\/baseline$/);
+    expect(doc.prefix).toMatch(/^manifest-lab\/baseline-\d{8}T\d{9}Z-\d+\/baseline$/);
     const v = cli({}, 'verify', '--history', join(work, 'b', 'history.jsonl'));
     expect(v.code).toBe(0);
   });

@@ -1,7 +1,7 @@
 /** A sweep worker thread: runs one configuration at a time and writes its files. */
 import { parentPort } from 'node:worker_threads';
 import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
-import { type Backend, openBackend } from './backend.js';
+import { type Backend, closeStore, openBackend } from './backend.js';
 import { verifyRun } from './isolation.js';
 import { runDocument, writeRunOutput } from './run-output.js';
 
@@ -24,8 +24,15 @@ port.on('message', async (task: WorkerTask) => {
   try {
     const store = openBackend(task.backend);
     const prefix = task.backend.kind === 'memory' ? `${task.sweep}/${task.id}` : `${task.backend.prefix}/${task.id}`;
-    const run = await runWorkload(task.config, { prefix, ...(store === undefined ? {} : { store }) });
-    const { document, summary } = await verifyRun(run);
+    let verified: Awaited<ReturnType<typeof verifyRun>>;
+    let run: Awaited<ReturnType<typeof runWorkload>>;
+    try {
+      run = await runWorkload(task.config, { prefix, ...(store === undefined ? {} : { store }) });
+      verified = await verifyRun(run);
+    } finally {
+      closeStore(store);
+    }
+    const { document, summary } = verified;
     const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: task.backend.kind }, summary);
     await writeRunOutput(task.dir, run, doc, document);
     port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { runWorkload } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { backendFromFlags, checkBackend, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { configFromFlags, realTimeFor, withConfigOptions } from '../config-flags.js';
 import { toCsv } from '../csv.js';
 import { writeFileAtomic } from '../files.js';
@@ -50,12 +50,13 @@ async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
   });
   progress.stop();
   const { document, summary } = await verifyRun(run);
-  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: backend.kind }, summary);
-  await writeRunOutput(argv.out, run, doc, document);
   if (argv['dump-store']) {
     const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
     await writeStoreDump(join(argv.out, STORE_DUMP_FILE), objects);
   }
+  closeStore(store);
+  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: backend.kind }, summary);
+  await writeRunOutput(argv.out, run, doc, document);
   await writeFileAtomic(join(argv.out, RESULTS_CSV), toCsv([doc]));
   process.stdout.write(
     `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}, on ${describeBackend(backend)} (manifest prefix ${run.prefix}/)\n` +

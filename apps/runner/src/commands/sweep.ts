@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { backendFromFlags, checkBackend, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { realTimeFor } from '../config-flags.js';
 import { bestWorstTable, isolationLine } from '../summary-table.js';
 import { readSweepFile } from '../sweep-file.js';
@@ -41,7 +41,9 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     const backend = backendFromFlags(flags, given.name);
     // Real backends run in real time unless the sweep file says otherwise (it may not say virtual).
     const def = backend.kind === 'memory' ? given : { ...given, fixed: { ...realTimeFor(backend, { time: given.fixed.time }), ...given.fixed } };
-    await checkBackend(backend, openBackend(backend));
+    const probe = openBackend(backend);
+    await checkBackend(backend, probe);
+    closeStore(probe);
     if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
     const outDir = argv.out ?? `results/${def.name}`;
     const outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress });

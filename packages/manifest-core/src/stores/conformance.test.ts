@@ -68,6 +68,50 @@ describe('FsObjectStore across processes', () => {
     }
   }, 60_000);
 
+  it('worker threads of one process writing to one directory never mix up their objects', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifest-lab-fs-threads-'));
+    try {
+      const moduleUrl = new URL('../../dist/stores/fs-object-store.js', import.meta.url).href;
+      const code = `
+        const { workerData, parentPort } = require('node:worker_threads');
+        import(workerData.moduleUrl).then(async ({ FsObjectStore }) => {
+          const s = new FsObjectStore({ dir: workerData.dir });
+          for (let i = 0; i < 100; i++) await s.put('t' + workerData.id + '/' + i, new TextEncoder().encode(workerData.id + ':' + i));
+          parentPort.postMessage('done');
+        });`;
+      const { Worker } = await import('node:worker_threads');
+      await Promise.all(
+        Array.from({ length: 4 }, (_, id) => new Promise<void>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { dir, id, moduleUrl } });
+          w.once('message', () => resolve());
+          w.once('error', reject);
+        }).then(() => undefined)),
+      );
+      const store = new FsObjectStore({ dir });
+      for (let id = 0; id < 4; id++) {
+        for (let i = 0; i < 100; i++) expect(new TextDecoder().decode((await store.get(`t${id}/${i}`))?.body)).toBe(`${id}:${i}`);
+      }
+      expect((await store.list('t')).keys).toHaveLength(400);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('a lock works the same whether the directory is named with a trailing slash or not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifest-lab-fs-slash-'));
+    try {
+      const a = new FsObjectStore({ dir });
+      const b = new FsObjectStore({ dir: `${dir}/` });
+      const t0 = await a.put('k', new TextEncoder().encode('0'));
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).put('k', new TextEncoder().encode(`w${i}`), { condition: { ifMatch: t0 } })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a process killed mid-write leaves no torn or visible object, and its stale lock is broken', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'manifest-lab-fs-crash-'));
     try {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { RealClock } from '../clock/real-clock.js';
 import { FatalError, PreconditionFailedError } from '../errors.js';
 import { compareCodePoints } from '../json.js';
@@ -30,8 +31,6 @@ interface Header {
   readonly metadata: Record<string, string>;
 }
 
-let tmpSeq = 0;
-
 /**
  * A local directory as an object store, safe for several OS processes at once. Each object is
  * one file — a length-prefixed JSON header (ETag = MD5, content type, metadata) then the body —
@@ -47,7 +46,7 @@ export class FsObjectStore implements ObjectStore {
   #ready: Promise<void> | undefined;
 
   constructor(options: FsObjectStoreOptions) {
-    this.dir = options.dir;
+    this.dir = resolve(options.dir);
     this.#clock = options.clock ?? new RealClock();
   }
 
@@ -97,7 +96,7 @@ export class FsObjectStore implements ObjectStore {
       metadata: { ...(options.metadata ?? {}) },
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     };
-    return this.#locked(path, async () => {
+    return this.#locked(key, async () => {
       if (condition !== undefined) {
         const current = await this.#read(path);
         if ('ifNoneMatch' in condition) {
@@ -111,15 +110,22 @@ export class FsObjectStore implements ObjectStore {
       new DataView(file.buffer).setUint32(0, headerBytes.byteLength);
       file.set(headerBytes, 4);
       file.set(body, 4 + headerBytes.byteLength);
-      const tmp = join(this.dir, `.tmp-${process.pid}-${tmpSeq++}`);
-      const fh = await open(tmp, 'w');
+      // Unique per write (threads share a pid), created exclusively, removed if anything fails.
+      const tmp = join(this.dir, `.tmp-${randomUUID()}`);
       try {
-        await fh.writeFile(file);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        const fh = await open(tmp, 'wx');
+        try {
+          await fh.writeFile(file);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
       }
-      await rename(tmp, path);
+      await this.#syncDir(); // make the rename itself durable
       return header.etag;
     });
   }
@@ -142,7 +148,7 @@ export class FsObjectStore implements ObjectStore {
     this.#counter.count('DELETE');
     await this.#init();
     const path = this.#path(key);
-    await this.#locked(path, () => rm(path, { force: true }));
+    await this.#locked(key, () => rm(path, { force: true }));
   }
 
   requestCounts(): RequestCounts {
@@ -166,20 +172,37 @@ export class FsObjectStore implements ObjectStore {
     return { header, body: new Uint8Array(bytes.subarray(4 + n)) };
   }
 
-  /** Run `fn` holding the key's lock file (`<object>.lock` beside it, hidden from listings). */
-  async #locked<T>(path: string, fn: () => Promise<T>): Promise<T> {
-    const lock = join(this.dir, `.lock-${path.slice(this.dir.length + 1)}`); // dot-files are not objects
+  async #syncDir(): Promise<void> {
+    const d = await open(this.dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  }
+
+  /** Run `fn` holding the key's lock file (`.lock-<encoded key>`; dot-files are not objects). */
+  async #locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const lock = join(this.dir, `.lock-${encodeKey(key)}`);
     for (let attempt = 0; ; attempt++) {
+      let fh: Awaited<ReturnType<typeof open>> | undefined;
       try {
-        const fh = await open(lock, 'wx');
-        await fh.writeFile(String(process.pid));
-        await fh.close();
-        break;
+        fh = await open(lock, 'wx');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         if (attempt % 50 === 49) await breakIfStale(lock);
         await this.#clock.sleep(1 + (attempt % 5));
+        continue;
       }
+      try {
+        await fh.writeFile(String(process.pid));
+      } catch (err) {
+        await unlink(lock).catch(() => undefined);
+        throw err;
+      } finally {
+        await fh.close();
+      }
+      break;
     }
     try {
       return await fn();
@@ -205,8 +228,15 @@ async function breakIfStale(lock: string): Promise<void> {
     return;
   }
   try {
-    const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (!Number.isInteger(pid) || pid <= 0) return;
+    const text = await readFile(lock, 'utf8').catch(() => undefined);
+    if (text === undefined) return;
+    const pid = Number(text);
+    if (text === '' || !Number.isInteger(pid) || pid <= 0) {
+      // Created but never written: its owner died in between. Stale once it is 10 s old.
+      const mtime = await stat(lock).then((st) => st.mtimeMs, () => undefined);
+      if (mtime !== undefined && wallMs() - mtime > 10_000) await unlink(lock).catch(() => undefined);
+      return;
+    }
     try {
       process.kill(pid, 0);
     } catch (err) {

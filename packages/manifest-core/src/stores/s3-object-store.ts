@@ -83,6 +83,8 @@ export class S3ObjectStore implements ObjectStore {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.forcePathStyle === undefined ? {} : { forcePathStyle: options.forcePathStyle }),
       maxAttempts: options.maxAttempts ?? 3,
+      // A stuck connection must fail, not hang a run.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
       // Bodies are small buffers; checksums only where S3 requires them.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -153,17 +155,33 @@ export class S3ObjectStore implements ObjectStore {
         }
         throw new PreconditionFailedError(`precondition failed: PUT ${key}`, { cause: err });
       }
-      if (condition !== undefined && (status === 409 || status === 500)) return this.#settleConflict(key, body, err);
+      if (condition !== undefined && (status === 409 || status === 500)) return this.#settleConflict(key, body, condition, err);
+      const code = (err as { code?: string }).code;
+      if (condition !== undefined && status === undefined && code !== 'ECONNREFUSED' && code !== 'ENOTFOUND' && !isSetupError(err)) {
+        // Sent but unanswered (reset, hang-up, timeout): the write may have landed.
+        throw new AmbiguousError(`conditional PUT of ${key} got no answer (${code ?? (err as Error).name}): it may have landed`, { cause: err });
+      }
       throw this.#error(err, 'PUT', key);
     }
   }
 
-  /** A 409 (or RGW's 500) on a conditional PUT: our body is either there now, or we lost. */
-  async #settleConflict(key: string, body: Uint8Array, cause: unknown): Promise<string> {
+  /**
+   * A 409 (or RGW's 500) on a conditional PUT: re-read. If the condition still holds nothing
+   * happened (retry); if our exact body is there, our write landed; otherwise we lost.
+   */
+  async #settleConflict(key: string, body: Uint8Array, condition: NonNullable<PutOptions['condition']>, cause: unknown): Promise<string> {
     const current = await this.get(key).catch(() => undefined);
     if (current === undefined) throw new AmbiguousError(`conditional PUT of ${key} conflicted and the re-read failed`, { cause });
+    const stillHolds = 'ifNoneMatch' in condition ? current === null : current?.etag === condition.ifMatch;
+    if (stillHolds) throw new TransientError(`conditional PUT of ${key} conflicted and nothing changed; try again`, { cause });
     if (current !== null && current.etag === md5ETag(body)) return current.etag;
     throw new PreconditionFailedError(`precondition failed: PUT ${key} lost a concurrent conditional write`, { cause });
+  }
+
+  /** Close the SDK clients' connections. */
+  close(): void {
+    this.client.destroy();
+    if (this.#casClient !== this.client) this.#casClient.destroy();
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
@@ -235,6 +253,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
+/** Errors raised before anything was sent (credentials, region, configuration). */
+function isSetupError(err: unknown): boolean {
+  const name = (err as SdkError).name ?? '';
+  return name === 'CredentialsProviderError' || /Region is missing|Could not load credentials/i.test((err as Error).message ?? '');
+}
+
 function isNotFound(err: unknown): boolean {
   const e = err as SdkError;
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || (e.$metadata?.httpStatusCode === 404 && e.name !== 'NoSuchBucket');
@@ -249,13 +273,14 @@ function unquote(etag: string): string {
  * `If-None-Match: *` PUT, or an `If-Match` PUT with a wrong ETag, must fail. Leaves nothing behind.
  */
 export async function probeConditionalWrites(store: ObjectStore, probeKey: string): Promise<void> {
-  const body = new TextEncoder().encode('manifest-lab conditional write probe');
+  const body = (n: number) => new TextEncoder().encode(`manifest-lab conditional write probe ${n}`);
   await store.delete(probeKey);
+  let attempt = 0;
   try {
-    await store.put(probeKey, body, { condition: { ifNoneMatch: '*' } });
+    await store.put(probeKey, body(attempt++), { condition: { ifNoneMatch: '*' } });
     const refused = async (condition: PutOptions['condition']) => {
       try {
-        await store.put(probeKey, body, condition === undefined ? {} : { condition });
+        await store.put(probeKey, body(attempt++), condition === undefined ? {} : { condition });
         return false;
       } catch (err) {
         if (err instanceof PreconditionFailedError) return true;
