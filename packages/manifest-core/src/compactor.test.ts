@@ -22,6 +22,13 @@ describe('GcPlan (reference gc.rs)', () => {
     expect(decodeGcPlan(bytes)).toEqual(EMPTY_GC_PLAN);
   });
 
+  it('decodes strictly, as serde without defaults: a plan missing a field is corrupt', () => {
+    expect(() => decodeGcPlan(new TextEncoder().encode('{"against_head_tag":null,"not_before":0}'))).toThrow(/gc plan decode: `delete_segments` must be an array/);
+    expect(() => decodeGcPlan(new TextEncoder().encode('{"not_before":0,"delete_segments":[],"delete_checkpoints":[],"make_checkpoints":[]}'))).toThrow(
+      /missing field `against_head_tag`/,
+    );
+  });
+
   it('mem_gc_plan_store_semantics', () =>
     simulate(async ({ manifest }) => {
       const plans = manifest.parts.gcPlan;

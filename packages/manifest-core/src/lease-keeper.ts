@@ -21,7 +21,8 @@ export class LeaseKeeper implements AsyncDisposable {
   constructor(leases: LeaseStore, lease: LeaseHandle, ttlMs: number, clock: Clock) {
     const interval = keeperIntervalMs(ttlMs);
     this.#done = (async () => {
-      for (;;) {
+      // As the crate's keeper: the stop flag is checked before each sleep and after it.
+      while (!this.#stopped) {
         await clock.sleep(interval);
         if (this.#stopped) break;
         try {

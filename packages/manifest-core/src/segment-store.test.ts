@@ -52,3 +52,17 @@ describe('HeadStore and SegmentStore (reference lib.rs / segment.rs tests)', () 
       expect(await segs.listFrom(0, 10)).toEqual([3, 4]);
     }));
 });
+
+describe('SegmentStore.loadTxnId falls back to .bin like the crate', () => {
+  it('a .json without a valid txn header sends recovery to the .bin object (one more HEAD)', () =>
+    simulate(async ({ manifest, store }) => {
+      const layout = manifest.parts.layout;
+      await store.put(layout.segment(4, '.json'), new TextEncoder().encode('{}'));
+      await store.put(layout.segment(4, '.bin'), new TextEncoder().encode('{}'), { metadata: { 'fusio-txn-id': '4' } });
+      const before = store.requestCounts().HEAD;
+      expect(await manifest.parts.segments.loadTxnId(4)).toBe(4);
+      expect(store.requestCounts().HEAD - before).toBe(2);
+      await store.delete(layout.segment(4, '.bin'));
+      await expect(manifest.parts.segments.loadTxnId(4)).rejects.toThrow(/segment metadata missing object for key .*\.bin/);
+    }));
+});

@@ -29,21 +29,31 @@ export class SegmentStore {
     throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
   }
 
-  /** The txn id from a HEAD request's metadata, without reading the payload. */
+  /**
+   * The txn id from a HEAD request's metadata, without reading the payload. As in the crate, a
+   * `.json` object that is missing or lacks a valid header sends us to the `.bin` one.
+   */
   async loadTxnId(seq: number): Promise<number> {
-    let lastKey = '';
+    let problem = '';
     for (const ext of ['.json', '.bin'] as const) {
-      lastKey = this.layout.segment(seq, ext);
-      const info = await this.store.head(lastKey);
-      if (info === null) continue;
+      const key = this.layout.segment(seq, ext);
+      const info = await this.store.head(key);
+      if (info === null) {
+        problem = `segment metadata missing object for key ${key}`;
+        continue;
+      }
       const raw = info.metadata[TXN_ID_METADATA];
-      if (raw === undefined) throw new CorruptError(`segment metadata missing txn header for key ${lastKey}`);
+      if (raw === undefined) {
+        problem = `segment metadata missing txn header for key ${key}`;
+        continue;
+      }
       if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-        throw new CorruptError(`segment txn header parse error: ${JSON.stringify(raw)} for key ${lastKey}`);
+        problem = `segment txn header parse error: ${JSON.stringify(raw)} for key ${key}`;
+        continue;
       }
       return Number(raw);
     }
-    throw new CorruptError(`segment metadata missing object for key ${lastKey}`);
+    throw new CorruptError(problem);
   }
 
   /**

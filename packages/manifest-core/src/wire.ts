@@ -208,8 +208,10 @@ function checkU64s(value: unknown, what: string): void {
 
 export function decodeHead(bytes: Uint8Array): HeadDoc {
   const o = parse(bytes, 'HEAD');
+  const version = u64(o, 'version', 'HEAD');
+  if (version > 0xffff_ffff) throw new CorruptError(`HEAD version: ${version} does not fit the crate's u32`);
   return {
-    version: u64(o, 'version', 'HEAD'),
+    version,
     checkpoint_id: optStr(o, 'checkpoint_id', 'HEAD'),
     last_segment_seq: optU64(o, 'last_segment_seq', 'HEAD'),
     last_txn_id: u64(o, 'last_txn_id', 'HEAD'),
@@ -277,25 +279,23 @@ export function decodeLease(bytes: Uint8Array): LeaseDoc {
 }
 
 export function decodeGcPlan(bytes: Uint8Array): GcPlan {
+  // serde without #[serde(default)]: every field must be present (null only for the Option).
   const what = 'gc plan';
   const o = parse(bytes, what);
+  if (!('against_head_tag' in o)) throw new CorruptError(`${what} decode: missing field \`against_head_tag\``);
   const objects = (field: string) =>
-    (o[field] === undefined ? [] : array(o, field, what)).map((x) => {
+    array(o, field, what).map((x) => {
       if (typeof x !== 'object' || x === null) throw new CorruptError(`${what} decode: bad ${field}`);
       return x as Obj;
     });
   return {
     against_head_tag: optStr(o, 'against_head_tag', what),
-    not_before: o.not_before === undefined ? 0 : u64(o, 'not_before', what),
-    delete_segments: objects('delete_segments').map((r) =>
-      segmentRange(u64(r, 'start', what), u64(r, 'end', what)),
-    ),
-    delete_checkpoints: (o.delete_checkpoints === undefined ? [] : array(o, 'delete_checkpoints', what)).map(
-      (x) => {
-        if (typeof x !== 'string') throw new CorruptError(`${what} decode: checkpoint ids are strings`);
-        return x;
-      },
-    ),
+    not_before: u64(o, 'not_before', what),
+    delete_segments: objects('delete_segments').map((r) => segmentRange(u64(r, 'start', what), u64(r, 'end', what))),
+    delete_checkpoints: array(o, 'delete_checkpoints', what).map((x) => {
+      if (typeof x !== 'string') throw new CorruptError(`${what} decode: checkpoint ids are strings`);
+      return x;
+    }),
     make_checkpoints: objects('make_checkpoints').map((c) => ({
       name: str(c, 'name', what),
       upto_lsn: u64(c, 'upto_lsn', what),

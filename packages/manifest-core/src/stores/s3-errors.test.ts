@@ -89,3 +89,10 @@ describe('probeConditionalWrites', () => {
     );
   });
 });
+
+describe('S3ObjectStore and ETags', () => {
+  it('refuses a response without an ETag, as fusio does', async () => {
+    await expect(storeAnswering([() => ({})]).put('k', body, { condition: { ifNoneMatch: '*' } })).rejects.toThrow(/carried no ETag/);
+    await expect(storeAnswering([() => ({ Body: { transformToByteArray: async () => body } })]).get('k')).rejects.toThrow(/carried no ETag/);
+  });
+});

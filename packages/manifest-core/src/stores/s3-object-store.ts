@@ -102,9 +102,10 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(key) }));
       const body = out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+      if (out.ETag === undefined) throw missingETag(key);
       return {
         body,
-        etag: out.ETag ?? md5ETag(body),
+        etag: out.ETag,
         metadata: out.Metadata ?? {},
         ...(out.ContentType === undefined ? {} : { contentType: out.ContentType }),
       };
@@ -145,8 +146,10 @@ export class S3ObjectStore implements ObjectStore {
           ...(condition === undefined ? {} : 'ifMatch' in condition ? { IfMatch: unquote(condition.ifMatch) } : { IfNoneMatch: '*' }),
         }),
       );
-      return out.ETag ?? md5ETag(body);
+      if (out.ETag === undefined) throw missingETag(key);
+      return out.ETag;
     } catch (err) {
+      if (err instanceof ManifestLabError) throw err;
       const e = err as SdkError;
       const status = e.$metadata?.httpStatusCode;
       if (condition !== undefined && status === 412) {
@@ -251,6 +254,11 @@ export class S3ObjectStore implements ObjectStore {
     if (name === 'TimeoutError' || name === 'RequestTimeout' || code === 'ETIMEDOUT') return new TimeoutError(`${what}: timed out`, { cause: err });
     return new TransientError(`${what}: ${name}${status === undefined ? '' : ` (HTTP ${status})`}`, { cause: err });
   }
+}
+
+/** fusio refuses a response without an ETag: it is the CAS token. */
+function missingETag(key: string): FatalError {
+  return new FatalError(`the response for ${key} carried no ETag; the service (or a proxy, or CORS) must expose the ETag header`);
 }
 
 /** Errors raised before anything was sent (credentials, region, configuration). */
