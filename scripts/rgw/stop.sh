@@ -16,7 +16,6 @@ for name in rgw osd mon; do
   kill -TERM "$pid" 2>/dev/null || continue
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
 done
 if [ "${1:-}" != "--keep" ]; then rm -rf "$DIR"; else rm -f "$DIR/pids"; fi
 printf 'rgw: stopped\n' >&2

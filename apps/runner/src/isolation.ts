@@ -32,11 +32,9 @@ export interface IsolationSummary {
  * storage (read back after the run) against its history.
  */
 export async function verifyRun(run: WorkloadRun): Promise<{ document: VerifyDocument; summary: IsolationSummary }> {
-  const history = pairHistory(run.history);
-  const blackBox = checkHistory(history, { workload: 'list-append', model: RUN_MODEL });
   const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
-  const whiteBox = checkWhiteBox(objects, run.prefix, history);
-  return { document: verifyDocument(blackBox, whiteBox), summary: summarize(blackBox, whiteBox) };
+  const document = checkBoth(pairHistory(run.history), objects, run.prefix, RUN_MODEL, 'list-append');
+  return { document, summary: summarize(document.blackBox, document.whiteBox) };
 }
 
 export function verifyDocument(blackBox: CheckResult, whiteBox?: WhiteBoxResult): VerifyDocument {

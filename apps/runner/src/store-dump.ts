@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { DumpedObject } from '@manifest-lab/manifest-core';
 import { writeFileAtomic } from './files.js';
+import { readInput } from './read-input.js';
 import { UserError } from './user-error.js';
 
 export const STORE_DUMP_FILE = 'store.jsonl';
@@ -20,12 +20,7 @@ export async function writeStoreDump(path: string, objects: readonly DumpedObjec
 }
 
 export async function readStoreDump(path: string): Promise<DumpedObject[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UserError(`Cannot read store dump ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Write one with \`manifest-lab baseline --dump-store\`.`);
-  }
+  const text = await readInput(path, 'store dump', 'Write one with `manifest-lab baseline --dump-store`.');
   return text
     .split('\n')
     .map((line, i) => [line.trim(), i + 1] as const)

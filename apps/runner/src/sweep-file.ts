@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { deriveSeed } from '@manifest-lab/manifest-core';
 import { CONFIG_FIELDS, ConfigError, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
 import { z } from 'zod';
+import { readInput } from './read-input.js';
 import { UserError } from './user-error.js';
 
 /** A sweep file: fixed config fields plus axes whose cartesian product is run. */
@@ -35,14 +35,7 @@ const sweepSchema = z
   .strict();
 
 export async function readSweepFile(path: string): Promise<SweepDefinition> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UserError(
-      `Cannot read sweep file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path (sweep files live in sweeps/, e.g. sweeps/comprehensive.json).`,
-    );
-  }
+  const text = await readInput(path, 'sweep file', 'Check the path (sweep files live in sweeps/, e.g. sweeps/comprehensive.json).');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -4,12 +4,11 @@
  * rules out.
  */
 import type { Anomaly, AnomalyMap } from './anomaly.js';
-import { CYCLE_TYPES, findCycles } from './cycles.js';
+import { findCycles } from './cycles.js';
 import { DepGraph } from './graph.js';
 import type { History } from './history.js';
 import { analyzeListAppend } from './list-append.js';
 import {
-  anomaliesImplying,
   anomaliesProhibitedBy,
   boundary,
   KNOWN_MODELS,
@@ -89,4 +88,3 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
   };
 }
 
-export { anomaliesImplying, CYCLE_TYPES };

@@ -168,7 +168,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
         );
       }),
     ]);
-    progress?.stop();
+    await progress?.stop();
     await compactor?.stop();
     return diffRequestCounts(store.requestCounts(), before);
   };
@@ -224,7 +224,6 @@ function report(
  * not errors of the run.
  */
 function runCompactor(config: WorkloadConfig, clock: Clock, store: ObjectStore, prefix: string, random: Random) {
-  const controller = new AbortController();
   const manifest = new Manifest<string, StoredValue>({
     store,
     prefix,
@@ -233,14 +232,27 @@ function runCompactor(config: WorkloadConfig, clock: Clock, store: ObjectStore, 
     profile: config.profile,
     retention: { leaseTtlMs: config.lease_ttl_ms },
   });
+  return every(clock, config.compact_interval_s * 1000, () => manifest.compactor().compactOnce().then(() => undefined, () => undefined));
+}
+
+/** `a / b` rounded to 6 decimals; 0 when `b` is 0. */
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : Math.round((a / b) * 1e6) / 1e6;
+}
+
+/** Report progress once per second of run time until stopped. */
+function ticker(clock: Clock, durationMs: number, report: (elapsedMs: number, durationMs: number) => void) {
+  return every(clock, 1000, async () => report(Math.min(clock.now(), durationMs), durationMs));
+}
+
+/** Run `tick` every `intervalMs` on `clock` until `stop()`, which resolves once the loop has ended. */
+function every(clock: Clock, intervalMs: number, tick: () => Promise<void>) {
+  const controller = new AbortController();
   const done = (async () => {
     try {
       for (;;) {
-        await clock.sleep(config.compact_interval_s * 1000, controller.signal);
-        await manifest
-          .compactor()
-          .compactOnce()
-          .catch(() => undefined);
+        await clock.sleep(intervalMs, controller.signal);
+        await tick();
       }
     } catch {
       // stopped
@@ -252,25 +264,4 @@ function runCompactor(config: WorkloadConfig, clock: Clock, store: ObjectStore, 
       await done;
     },
   };
-}
-
-/** `a / b` rounded to 6 decimals; 0 when `b` is 0. */
-function ratio(a: number, b: number): number {
-  return b === 0 ? 0 : Math.round((a / b) * 1e6) / 1e6;
-}
-
-/** Report progress once per second of run time until stopped. */
-function ticker(clock: Clock, durationMs: number, report: (elapsedMs: number, durationMs: number) => void) {
-  const controller = new AbortController();
-  void (async () => {
-    try {
-      for (;;) {
-        await clock.sleep(1000, controller.signal);
-        report(Math.min(clock.now(), durationMs), durationMs);
-      }
-    } catch {
-      // stopped
-    }
-  })();
-  return { stop: () => controller.abort() };
 }

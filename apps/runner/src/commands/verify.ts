@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HistoryError, KNOWN_MODELS, parseHistory, type Workload, WORKLOADS } from '@manifest-lab/verify';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../files.js';
 import { checkBoth, type VerifyDocument } from '../isolation.js';
+import { readInput } from '../read-input.js';
 import { readStoreDump } from '../store-dump.js';
 import { UserError } from '../user-error.js';
 
@@ -31,12 +31,7 @@ async function handler(argv: ArgumentsCamelCase<VerifyArgs>): Promise<void> {
   if (!KNOWN_MODELS.has(argv.model)) {
     throw new UserError(`Unknown consistency model "${argv.model}". Use one of: strict-serializable, serializable, strong-session-serializable, snapshot-isolation, strong-session-snapshot-isolation, repeatable-read, read-committed, read-uncommitted.`);
   }
-  let text: string;
-  try {
-    text = await readFile(argv.history, 'utf8');
-  } catch (err) {
-    throw new UserError(`Cannot read history ${argv.history}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check the path (each run writes <out>/<run>/history.jsonl).`);
-  }
+  const text = await readInput(argv.history, 'history', 'Check the path (each run writes <out>/<run>/history.jsonl).');
   const objects = argv['store-dump'] === undefined ? undefined : await readStoreDump(argv['store-dump']);
   let document: VerifyDocument;
   try {
