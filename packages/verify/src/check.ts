@@ -4,16 +4,11 @@
  * rules out.
  */
 import type { Anomaly, AnomalyMap } from './anomaly.js';
-import { findCycles } from './cycles.js';
+import { CYCLE_EXISTS_TYPES, findCycles } from './cycles.js';
 import { DepGraph } from './graph.js';
 import type { History } from './history.js';
 import { analyzeListAppend } from './list-append.js';
-import {
-  anomaliesProhibitedBy,
-  boundary,
-  KNOWN_MODELS,
-  type ModelName,
-} from './models.js';
+import { anomaliesProhibitedBy, boundary, impossibleModels, KNOWN_MODELS, type ModelName } from './models.js';
 import { analyzeRwRegister } from './rw-register.js';
 import { linkProcessOrder, linkRealtimeOrder } from './session-orders.js';
 
@@ -24,7 +19,10 @@ export interface CheckOptions {
   readonly workload?: Workload;
   /** The model the history must satisfy. Default: strict-serializable. */
   readonly model?: ModelName | string;
-  /** Cap on search steps per cycle shape per component (a safety valve on huge SCCs). */
+  /**
+   * Cap on search steps per cycle shape per component (a safety valve on huge SCCs). Running
+   * out stops that component's search and reports `cycle-search-timeout`, never `valid`.
+   */
   readonly searchBudget?: number;
 }
 
@@ -65,7 +63,11 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
     ]);
   }
   const sccs = graph.sccs();
-  const cycles = findCycles(graph, history.txns, analysis.priority, options.searchBudget, sccs, analysis.explainEdge);
+  const cycles = findCycles(graph, history.txns, analysis.priority, {
+    sccs,
+    explainEdge: analysis.explainEdge,
+    ...(options.searchBudget === undefined ? {} : { searchBudget: options.searchBudget }),
+  });
   for (const c of cycles) {
     const list = anomalies.get(c.type);
     if (list === undefined) anomalies.set(c.type, [c]);
@@ -73,7 +75,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
   }
 
   const found = [...anomalies.keys()];
-  const reported = found.filter((t) => reportable.has(t)).sort();
+  const reported = withoutRedundantCycleExists(found.filter((t) => reportable.has(t))).sort();
   const bad = found.filter((t) => prohibited.has(t));
   const { not, alsoNot } = boundary(found.filter((t) => !UNKNOWN_TYPES.has(t)));
   return {
@@ -88,3 +90,15 @@ export function checkHistory(history: History, options: CheckOptions = {}): Chec
   };
 }
 
+
+/**
+ * `<model>-cycle-exists` is a fallback: drop it when the other reported anomalies already rule
+ * that model out (as Elle does), so it shows only where no named anomaly explains the cycle.
+ */
+function withoutRedundantCycleExists(types: readonly string[]): string[] {
+  const impossible = impossibleModels(types.filter((t) => !CYCLE_EXISTS_TYPES.has(t)));
+  return types.filter((t) => {
+    const model = CYCLE_EXISTS_TYPES.get(t);
+    return model === undefined || !impossible.has(model);
+  });
+}

@@ -1,6 +1,16 @@
 export type { Anomaly } from './anomaly.js';
 export { type CheckOptions, type CheckResult, checkHistory, type Workload, WORKLOADS } from './check.js';
-export { CYCLE_SPECS, CYCLE_TYPES, classify, findCycles } from './cycles.js';
+export {
+  CYCLE_EXISTS_TYPES,
+  CYCLE_SPECS,
+  CYCLE_TYPES,
+  classify,
+  cycleExistsCases,
+  cycleType,
+  DEFAULT_SEARCH_BUDGET,
+  type FindCyclesOptions,
+  findCycles,
+} from './cycles.js';
 export { ALL_RELS, DepGraph, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 export { type History, HistoryError, type HKey, keyId, type Mop, type Op, type OpType, pairHistory, parseHistory, type Txn, validateOp } from './history.js';
 export {
@@ -14,6 +24,7 @@ export {
   KNOWN_MODELS,
   type ModelName,
   MODELS,
+  modelsImplying,
 } from './models.js';
 export { checkWhiteBox, type WhiteBoxAnomaly, type WhiteBoxResult } from './white-box.js';
 export { type SyntheticOptions, syntheticListAppend } from './synthetic.js';

@@ -261,6 +261,11 @@ export function anomaliesProhibitedBy(ms: Iterable<string>): Set<string> {
   return anomaliesImplying(direct);
 }
 
+/** Every model which implies one of `ms` (inclusive): all ruled out if `ms` are (canonical names). */
+export function modelsImplying(ms: Iterable<string>): Set<string> {
+  return models.reach([...ms].map(canonicalModel), 'in');
+}
+
 /** Models that cannot hold when `anomalies` are present (canonical names). */
 export function impossibleModels(anomalies: Iterable<string>): Set<string> {
   const direct: string[] = [];
