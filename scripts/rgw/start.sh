@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Start a throwaway single-node Ceph RGW (1 mon, 1 memstore OSD, 1 radosgw) on 127.0.0.1.
 # Idempotent: if ours is already running, it just prints the environment again.
-# Prints `export` lines (endpoint, region, fixed test credentials, and MANIFEST_LAB_RGW_STARTED=1
-# if this call started it) on stdout; progress on stderr.
-# Installs Debian's ceph-mon, ceph-osd, radosgw and ceph-common if missing (needs root).
+# Creates the bucket `manifest-lab`. Prints `export` lines (endpoint, bucket, region, fixed test
+# credentials, and MANIFEST_LAB_RGW_STARTED=1 if this call started it) on stdout; progress on stderr.
+# Installs Debian's ceph-mon, ceph-osd, radosgw, ceph-common and curl if missing (needs root).
 # Stop it with scripts/rgw/stop.sh (by PID, in reverse start order).
 set -euo pipefail
 
@@ -12,6 +12,7 @@ DIR=${RGW_DIR:-$ROOT/.rgw}
 PORT=${RGW_PORT:-7480}
 ACCESS_KEY=manifestlabtest
 SECRET_KEY=manifestlabtestsecret
+BUCKET=manifest-lab
 log() { printf 'rgw: %s\n' "$*" >&2; }
 die() { printf 'rgw: %s\n' "$*" >&2; exit 1; }
 
@@ -20,6 +21,7 @@ print_env() {
   cat <<ENV
 export MANIFEST_LAB_RGW_STARTED=$STARTED
 export MANIFEST_LAB_S3_ENDPOINT=http://127.0.0.1:$PORT
+export MANIFEST_LAB_S3_BUCKET=$BUCKET
 export AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=$ACCESS_KEY
 export AWS_SECRET_ACCESS_KEY=$SECRET_KEY
@@ -27,6 +29,11 @@ ENV
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# The bucket the README's examples use: an S3 CreateBucket, SigV4-signed by curl (idempotent).
+create_bucket() {
+  curl -sf -o /dev/null -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" -u "$ACCESS_KEY:$SECRET_KEY" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "http://127.0.0.1:$PORT/$BUCKET"
+}
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
 # One start at a time (parallel test runs may race here).
@@ -39,7 +46,8 @@ if [ -f "$DIR/pids" ]; then
   running=1
   while read -r name pid; do alive "$pid" || running=0; done < "$DIR/pids"
   if [ "$running" = 1 ] && [ -f "$DIR/ready" ] && port_busy "$PORT"; then
-    log "already running on 127.0.0.1:$PORT (state in $DIR)"
+    create_bucket || die "the running gateway on 127.0.0.1:$PORT refused to create bucket $BUCKET; stop it with scripts/rgw/stop.sh and run again."
+    log "already running on 127.0.0.1:$PORT with bucket $BUCKET (state in $DIR)"
     print_env
     exit 0
   fi
@@ -47,12 +55,12 @@ if [ -f "$DIR/pids" ]; then
   "$(dirname "$0")/stop.sh" >&2 || true
 fi
 
-if ! command -v radosgw >/dev/null 2>&1 || ! command -v ceph-mon >/dev/null 2>&1 || ! command -v ceph-osd >/dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || die "Ceph RGW is not installed and installing it needs root: run as root, or apt-get install ceph-mon ceph-osd radosgw ceph-common yourself."
-  log "installing ceph-mon ceph-osd radosgw ceph-common (Debian packages, ~60 MB)"
+if ! command -v radosgw >/dev/null 2>&1 || ! command -v ceph-mon >/dev/null 2>&1 || ! command -v ceph-osd >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "Ceph RGW is not installed and installing it needs root: run as root, or apt-get install ceph-mon ceph-osd radosgw ceph-common curl yourself."
+  log "installing ceph-mon ceph-osd radosgw ceph-common curl (Debian packages, ~60 MB)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw ceph-common >&2
+  apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw ceph-common curl >&2
 fi
 
 for p in "$PORT" 3300 6789; do
@@ -138,8 +146,9 @@ wait_for "the gateway on 127.0.0.1:$PORT" 600 port_busy "$PORT"
 
 radosgw-admin -c "$CONF" -n client.admin user create --uid=test --display-name=Test \
   --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
+wait_for "bucket $BUCKET to be created" 100 create_bucket
 touch "$DIR/ready"
 trap - EXIT
 STARTED=1
-log "running on 127.0.0.1:$PORT (state in $DIR; stop with scripts/rgw/stop.sh)"
+log "running on 127.0.0.1:$PORT with bucket $BUCKET (state in $DIR; stop with scripts/rgw/stop.sh)"
 print_env

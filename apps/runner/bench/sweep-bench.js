@@ -1,6 +1,8 @@
-// `pnpm bench` for the runner: the 96-config comprehensive sweep's wall time on this machine,
-// and how many simulated seconds the baseline covers per wall second. Prints one JSON document.
-// (Timing uses the real clock on purpose: this file measures the code, it is not part of it.)
+// `pnpm bench` for the runner: the wall time of the replicated comprehensive sweep (every config
+// run with as many seeds as it takes to reach the sweep's min_write_attempts, every run verified)
+// on this machine, and how many simulated seconds the baseline covers per wall second. Prints one
+// JSON document. (Timing uses the real clock on purpose: this file measures the code, it is not
+// part of it.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ try {
   const outcome = await runSweep({ definition: comprehensive, source: 'comprehensive.json', outDir: out, progress: false });
   const sweepWall = (performance.now() - t0) / 1000;
   const simulated = outcome.docs.reduce((s, d) => s + d.elapsed_ms / 1000, 0);
+  const attempts = outcome.summaries.map((s) => s.counts.write_attempts);
 
   const baselineDef = await readSweepFile(join(sweeps, 'baseline.json'));
   const baselineConfig = expandSweep(baselineDef)[0].config;
@@ -31,6 +34,10 @@ try {
         cores: availableParallelism(),
         comprehensiveSweep: {
           configs,
+          runs: outcome.docs.length,
+          minWriteAttemptsGoal: comprehensive.min_write_attempts,
+          configsBelowGoal: attempts.filter((a) => a < comprehensive.min_write_attempts).length,
+          fewestWriteAttempts: Math.min(...attempts),
           wallSeconds: round(sweepWall),
           goalSeconds: 60,
           simulatedSeconds: round(simulated),

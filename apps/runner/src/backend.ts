@@ -1,3 +1,4 @@
+import { type BucketLocationConstraint, CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import {
   type Clock,
   FsObjectStore,
@@ -24,13 +25,16 @@ export type Backend =
       readonly region?: string;
       readonly pathStyle: boolean;
       readonly prefix: string;
+      /** Create the bucket before the start-up probe if it does not exist (`--create-bucket`). */
+      readonly createBucket?: boolean;
     };
 
 export function withBackendOptions<T>(y: Argv<T>) {
   return y
     .option('backend', { type: 'string', choices: [...BACKENDS], default: 'memory', group: 'Storage:', describe: 'memory: the embedded simulated S3 (virtual time); fs: a local directory; s3: any S3-compatible service (real time)' })
     .option('endpoint', { type: 'string', group: 'Storage:', describe: 'S3 endpoint URL (MinIO, Ceph RGW, R2); default: AWS' })
-    .option('bucket', { type: 'string', group: 'Storage:', describe: 'S3 bucket (must exist and support conditional writes)' })
+    .option('bucket', { type: 'string', group: 'Storage:', describe: 'S3 bucket (must exist, or add --create-bucket; must support conditional writes)' })
+    .option('create-bucket', { type: 'boolean', default: false, group: 'Storage:', describe: 'Create the --bucket first if it does not exist' })
     .option('region', { type: 'string', group: 'Storage:', describe: 'S3 region (default: from AWS_REGION / the profile)' })
     .option('path-style', { type: 'boolean', default: false, group: 'Storage:', describe: 'Path-style S3 addressing (MinIO, RGW)' })
     .option('dir', { type: 'string', group: 'Storage:', describe: 'Directory for --backend fs' })
@@ -47,6 +51,7 @@ export function backendFromFlags(argv: Record<string, unknown>, name: string, cl
     for (const flag of ['endpoint', 'bucket', 'dir']) {
       if (argv[flag] !== undefined) throw new UserError(`--${flag} only applies to a real backend; add --backend ${flag === 'dir' ? 'fs' : 's3'}.`);
     }
+    if (argv['create-bucket'] === true) throw new UserError('--create-bucket only applies to --backend s3; add --backend s3 --bucket NAME.');
     return { kind };
   }
   // UTC time to the millisecond plus the pid: two runs started together never share a prefix.
@@ -55,16 +60,20 @@ export function backendFromFlags(argv: Record<string, unknown>, name: string, cl
   const prefix = `${base === '' ? '' : `${base}/`}${name}-${stamp}`;
   if (kind === 'fs') {
     if (typeof argv.dir !== 'string') throw new UserError('--backend fs needs --dir DIR: the directory that holds the objects (created if missing).');
+    if (argv['create-bucket'] === true) throw new UserError('--create-bucket only applies to --backend s3; drop it for --backend fs (--dir is created if missing).');
     return { kind, dir: argv.dir, prefix };
   }
   if (typeof argv.bucket !== 'string') {
-    throw new UserError('--backend s3 needs --bucket NAME (an existing bucket); add --endpoint URL and --path-style for MinIO or Ceph RGW.');
+    throw new UserError(
+      '--backend s3 needs --bucket NAME (an existing bucket, or add --create-bucket); add --endpoint URL and --path-style for MinIO or Ceph RGW.',
+    );
   }
   return {
     kind,
     bucket: argv.bucket,
     pathStyle: argv['path-style'] === true,
     prefix,
+    ...(argv['create-bucket'] === true ? { createBucket: true } : {}),
     ...(typeof argv.endpoint === 'string' ? { endpoint: argv.endpoint } : {}),
     // The SDK resolves the region (AWS_REGION, the profile); a custom endpoint without one gets us-east-1.
     ...(typeof argv.region === 'string'
@@ -93,22 +102,72 @@ export function openBackend(backend: Backend): ObjectStore | undefined {
 }
 
 /**
- * Before any run: reach the store, check credentials and bucket, and refuse one that does not
- * enforce conditional writes — each failure as one paragraph naming the fix.
+ * Before any run: create the bucket if asked to, reach the store, check credentials and bucket,
+ * and refuse one that does not enforce conditional writes — each failure as one paragraph
+ * naming the fix.
  */
 export async function checkBackend(backend: Backend, store: ObjectStore | undefined): Promise<void> {
   if (store === undefined || backend.kind === 'memory') return;
   const where = backend.kind === 's3' ? `bucket "${backend.bucket}"${backend.endpoint === undefined ? '' : ` at ${backend.endpoint}`}` : `directory ${backend.dir}`;
   try {
+    if (backend.kind === 's3' && backend.createBucket === true && store instanceof S3ObjectStore && (await createBucketIfMissing(backend, store, where))) {
+      process.stderr.write(`storage: created ${where}\n`);
+    }
     await probeConditionalWrites(store, `${backend.prefix}/.probe`);
   } catch (err) {
     closeStore(store);
+    if (err instanceof UserError) throw err;
     if (err instanceof ManifestLabError) {
       // Store errors already name the bucket or path and the fix.
       throw new UserError(err.message.includes(where) ? err.message : `Cannot use ${where}: ${err.message}`);
     }
     const e = err as NodeJS.ErrnoException;
     throw new UserError(`Cannot use ${where}: ${e.code ?? e.message}. Check the path and its permissions.`);
+  }
+}
+
+interface SdkError {
+  readonly name?: string;
+  readonly message?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/**
+ * `--create-bucket`: create the bucket unless it exists (true if this call created it). A refusal
+ * is one paragraph naming the fix; an unreachable service or rejected credentials are left to
+ * the probe that follows, which names those.
+ */
+async function createBucketIfMissing(backend: Extract<Backend, { kind: 's3' }>, store: S3ObjectStore, where: string): Promise<boolean> {
+  const Bucket = backend.bucket;
+  try {
+    await store.client.send(new HeadBucketCommand({ Bucket }));
+    return false;
+  } catch (err) {
+    const e = err as SdkError;
+    if (e.$metadata?.httpStatusCode !== 404 && e.name !== 'NotFound' && e.name !== 'NoSuchBucket') return false;
+  }
+  // Outside us-east-1, AWS wants the region as the location constraint.
+  const region = await store.client.config.region().catch(() => undefined);
+  const location = region === undefined || region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } };
+  try {
+    await store.client.send(new CreateBucketCommand({ Bucket, ...location }));
+    return true;
+  } catch (err) {
+    const e = err as SdkError;
+    const status = e.$metadata?.httpStatusCode;
+    const name = e.name ?? 'Error';
+    if (name === 'BucketAlreadyOwnedByYou' || status === undefined) return false;
+    if (name === 'BucketAlreadyExists') {
+      throw new UserError(`Cannot create ${where}: the name is taken by another account (BucketAlreadyExists; bucket names are global); choose another --bucket.`);
+    }
+    if (name === 'InvalidBucketName') {
+      throw new UserError(`Cannot create ${where}: not a valid bucket name (3–63 lowercase letters, digits, dots and hyphens); pass another --bucket.`);
+    }
+    const message = e.message?.replace(/\s+/g, ' ').trim() ?? '';
+    const detail = message !== '' && message !== name && message !== 'UnknownError' ? `: ${message}` : '';
+    throw new UserError(
+      `Cannot create ${where}: the service refused (${name}, HTTP ${status}${detail}). Create the bucket yourself and drop --create-bucket, pass an existing --bucket, or use credentials allowed to create buckets.`,
+    );
   }
 }
 

@@ -19,6 +19,12 @@ export async function main(args: readonly string[]): Promise<number> {
       .command(baselineCommand)
       .command(sweepCommand)
       .command(verifyCommand)
+      .example([
+        ['$0 baseline --duration-s 30', 'One run of the reference baseline: 30 s of virtual time, verified'],
+        ['$0 sweep --config sweeps/comprehensive.json', 'The reference 96-configuration grid on worker threads'],
+        ['$0 verify --history history.jsonl', 'Check a Jepsen-style history for isolation anomalies'],
+        ['$0 <command> --help', 'Every option of a command, with its default, and more examples'],
+      ])
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
       .demandCommand(1, 'Name a command: baseline, sweep or verify.')
       .parserConfiguration({ 'camel-case-expansion': false })

@@ -25,6 +25,16 @@ export function flagName(field: string): string {
   return field.replaceAll('_', '-');
 }
 
+/**
+ * A field's help text and default. A description ending in `; default: RULE` has a derived
+ * default (e.g. `warmup_s` follows `duration_s`): the rule is shown, not the baseline's value.
+ */
+function helpText(field: keyof WorkloadConfig, def: unknown): string {
+  const description = CONFIG_DESCRIPTIONS[field] ?? '';
+  const rule = /^(.*); default: (.+)$/.exec(description);
+  return rule === null ? `${description} [default: ${def}]` : `${rule[1]} [default: ${rule[2]}]`;
+}
+
 /** One `--kebab-case` option per config field, documented with its default. */
 export function withConfigOptions<T>(y: Argv<T>): Argv<T> {
   const defaults = defaultWorkloadConfig();
@@ -34,7 +44,7 @@ export function withConfigOptions<T>(y: Argv<T>): Argv<T> {
     const choices = CHOICES[field];
     out = out.option(flagName(field), {
       group: 'Workload (defaults: the reference baseline):',
-      describe: `${CONFIG_DESCRIPTIONS[field]} [default: ${def}]`,
+      describe: helpText(field, def),
       type: typeof def === 'number' ? 'number' : 'string',
       ...(choices === undefined ? {} : { choices: [...choices] }),
     }) as Argv<T>;

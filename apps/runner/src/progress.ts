@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** One more item done. */
   tick(label: string): void;
+  /** The work grew (e.g. a sweep planned more replicas). */
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -17,7 +19,7 @@ export function createProgress(
   stream: NodeJS.WriteStream = process.stderr,
   unit = 'configs',
 ): Progress {
-  if (total === 0) return { tick() {}, stop() {} };
+  if (total === 0) return { tick() {}, setTotal() {}, stop() {} };
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       { stream, format: `${title} [{bar}] {value}/{total} ${unit} | {percentage}% | ETA {eta_formatted} | {label}`, hideCursor: true },
@@ -26,6 +28,7 @@ export function createProgress(
     bar.start(total, 0, { label: '' });
     return {
       tick: (label) => bar.increment(1, { label }),
+      setTotal: (n) => bar.setTotal(n),
       stop: () => bar.stop(),
     };
   }
@@ -45,6 +48,9 @@ export function createProgress(
       lastAt = elapsed;
       const eta = done === 0 ? 0 : (elapsed / done) * (total - done);
       stream.write(`${title}: ${done}/${total} ${unit} (${Math.round((done / total) * 100)}%), ${elapsed.toFixed(1)} s elapsed, ETA ${eta.toFixed(1)} s — last ${label}\n`);
+    },
+    setTotal(n) {
+      total = n;
     },
     stop() {},
   };

@@ -10,6 +10,7 @@ import {
 } from '@manifest-lab/workload';
 import { writeFileAtomic } from './files.js';
 import type { IsolationSummary, VerifyDocument } from './isolation.js';
+import { codeVersion } from './code-version.js';
 import { VERSION } from './version.js';
 
 export const RUN_FILE = 'run.json';
@@ -18,13 +19,14 @@ export const VERIFY_FILE = 'verify.json';
 
 /** `run.json`: the source of truth for one run. Byte-identical for the same seed, config and code. */
 export interface RunDocument {
-  readonly schema: 'manifest-lab/run@1';
+  readonly schema: 'manifest-lab/run@2';
   /** The sweep this run belongs to, or `baseline`. */
   readonly sweep: string;
   readonly id: string;
   readonly config: WorkloadConfig;
   readonly seed: number;
-  readonly versions: { readonly 'manifest-lab': string; readonly node: string };
+  /** `code`: a hash of the built code that ran (see `codeVersion`). */
+  readonly versions: { readonly 'manifest-lab': string; readonly node: string; readonly code: string };
   readonly backend: string;
   readonly prefix: string;
   /** Time the run covered, ms (virtual in simulation). */
@@ -44,12 +46,12 @@ export function runDocument(
   isolation: IsolationSummary,
 ): RunDocument {
   return {
-    schema: 'manifest-lab/run@1',
+    schema: 'manifest-lab/run@2',
     sweep: meta.sweep,
     id: meta.id,
     config: run.config,
     seed: run.config.seed,
-    versions: { 'manifest-lab': VERSION, node: process.version },
+    versions: { 'manifest-lab': VERSION, node: process.version, code: codeVersion() },
     backend: meta.backend,
     prefix: run.prefix,
     elapsed_ms: Math.round(run.elapsedMs * 1000) / 1000,
@@ -72,7 +74,8 @@ export async function writeRunOutput(dir: string, run: WorkloadRun, doc: RunDocu
 export async function readRunDocument(dir: string): Promise<RunDocument | null> {
   try {
     const doc = JSON.parse(await readFile(join(dir, RUN_FILE), 'utf8')) as RunDocument;
-    return doc.schema === 'manifest-lab/run@1' && doc.isolation !== undefined ? doc : null;
+    // A run made by other code is stale: it reruns.
+    return doc.schema === 'manifest-lab/run@2' && doc.isolation !== undefined && doc.versions?.code === codeVersion() ? doc : null;
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  * and the clear refusals for a missing bucket, bad credentials and an unreachable endpoint.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -36,11 +36,12 @@ describe('manifest-lab on S3 (Ceph RGW)', () => {
     expect(r.stdout).toMatch(/4 s real time/);
     expect(r.stdout).toMatch(/isolation \(strict-serializable\): valid/);
     expect(r.stdout).toMatch(/white-box: stored objects agree with the history/);
-    const doc = JSON.parse(readFileSync(join(work, 'b', 'run.json'), 'utf8'));
+    const dir = join(work, 'b', readdirSync(join(work, 'b')).find((d) => /^\d{3}-/.test(d)) as string, 'r000');
+    const doc = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
     expect(doc.backend).toBe('s3');
     expect(doc.metrics.write.counters.successes).toBeGreaterThan(0);
-    expect(doc.prefix).toMatch(/^manifest-lab\/baseline-\d{8}T\d{9}Z-\d+\/baseline$/);
-    const v = cli({}, 'verify', '--history', join(work, 'b', 'history.jsonl'));
+    expect(doc.prefix).toMatch(/^manifest-lab\/baseline-\d{8}T\d{9}Z-\d+\/\d{3}-[0-9a-f]{8}\/r000$/);
+    const v = cli({}, 'verify', '--history', join(dir, 'history.jsonl'));
     expect(v.code).toBe(0);
   });
 

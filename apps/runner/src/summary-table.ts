@@ -1,51 +1,128 @@
-import type { RunDocument } from './run-output.js';
+/**
+ * What a person reads after a sweep: every configuration with both failure rates, their
+ * intervals and sample sizes, the largest failure class and a saturation mark; then the best
+ * and worst by transaction failure rate, saying which of them the data cannot tell apart.
+ */
+import type { ConfigSummary, Percentile, Rate } from './pool.js';
 
-const COLUMNS: [string, (d: RunDocument) => string][] = [
-  ['writers', (d) => String(d.config.num_writers)],
-  ['w_rate', (d) => String(d.config.writer_rate)],
-  ['overlap', (d) => String(d.config.key_overlap_ratio)],
-  ['readers', (d) => String(d.config.num_readers)],
-  ['r_rate', (d) => String(d.config.reader_rate)],
-  ['pf_rate', (d) => pct(d.metrics.rates.precondition_failure_rate)],
-  ['write_tps', (d) => d.metrics.write.tps.toFixed(3)],
-  ['write_p99_ms', (d) => d.metrics.write.latency.p99_ms.toFixed(0)],
-  ['avg_retries', (d) => d.metrics.rates.avg_retry_count.toFixed(2)],
-  ['retry_fail', (d) => pct(d.metrics.rates.retry_failure_rate)],
-  ['isolation', (d) => (d.isolation.valid === true ? 'valid' : d.isolation.anomaly_types.join(';'))],
-  ['run', (d) => d.id],
+type Column = readonly [header: string, cell: (s: ConfigSummary) => string];
+
+const COLUMNS: readonly Column[] = [
+  ['config', (s) => s.id],
+  ['writers', (s) => String(s.config.num_writers)],
+  ['w_rate', (s) => String(s.config.writer_rate)],
+  ['overlap', (s) => String(s.config.key_overlap_ratio)],
+  ['readers', (s) => String(s.config.num_readers)],
+  ['r_rate', (s) => String(s.config.reader_rate)],
+  ['reps', (s) => String(s.replicas)],
+  ['txns', (s) => String(s.counts.write_txns)],
+  ['txn_fail [95% CI]', (s) => rateCell(s.rates.txn_failure_rate)],
+  ['attempts', (s) => String(s.counts.write_attempts)],
+  ['pf/attempt [95% CI]', (s) => rateCell(s.rates.precondition_failure_rate)],
+  ['model', (s) => (s.conflict_model.model_conflict_rate === null ? '-' : pct(s.conflict_model.model_conflict_rate))],
+  ['top_failure', (s) => (s.top_failure_class === null ? '-' : `${s.top_failure_class} ${s.outcomes[s.top_failure_class]}`)],
+  ['write_tps', (s) => (s.throughput.write_tps.value ?? 0).toFixed(3)],
+  ['write_p99_ms', (s) => percentileCell(s.latency.write_p99_ms)],
+  ['sat', (s) => (s.load.saturated ? saturationCell(s) : '')],
+  ['isolation', (s) => (s.isolation.valid === true ? 'valid' : `${s.isolation.valid === false ? 'INVALID' : 'unknown'} ${s.isolation.anomaly_types.join(';')}`)],
 ];
 
-/** The `n` best and `n` worst configs by precondition-failure rate, as aligned text tables. */
-export function bestWorstTable(docs: readonly RunDocument[], n = 5): string {
-  const byRate = [...docs].sort(
-    (a, b) => a.metrics.rates.precondition_failure_rate - b.metrics.rates.precondition_failure_rate || (a.id < b.id ? -1 : 1),
+export const LEGEND = [
+  'Legend: txn_fail = write transactions that did not commit (any class) / transactions; pf/attempt = precondition',
+  'failures / write attempts (the reference\'s rate); [lo–hi] = 95 % Wilson interval over the pooled replicas; model =',
+  'the HEAD-CAS model 1 − exp(−λ_others·w) averaged over attempts; top_failure = largest failure class and its count',
+  '(conflict, lease_race, ambiguous, timeout, throttled, other); reps = replicas (seeds) pooled; * = percentile from',
+  'fewer than 100 samples (closer to a maximum than a p99); sat = saturated: W or R achieved < 90 % of offered load',
+  '(writes / reads), with the achieved share.',
+].join('\n');
+
+/** Every configuration, in sweep order. */
+export function configTable(summaries: readonly ConfigSummary[]): string {
+  return table(COLUMNS, summaries);
+}
+
+/**
+ * The `n` best and worst by transaction failure rate. Ties on the point estimate break by the
+ * upper bound; a configuration whose interval overlaps the best's (or the worst's) is marked
+ * "indistinguishable" from it.
+ */
+export function bestWorstTable(summaries: readonly ConfigSummary[], n = 5): string {
+  const key = (s: ConfigSummary) => s.rates.txn_failure_rate;
+  const rated = summaries.filter((s) => key(s).value !== null);
+  const sorted = [...rated].sort(
+    (a, b) => (key(a).value as number) - (key(b).value as number) || (key(a).hi as number) - (key(b).hi as number) || (a.id < b.id ? -1 : 1),
   );
-  const best = byRate.slice(0, n);
-  const worst = byRate.slice(-n).reverse();
+  const best = sorted.slice(0, n);
+  const worst = sorted.slice(-n).reverse();
+  const vs = (ref: ConfigSummary | undefined): Column => [
+    'vs first',
+    (s) => (ref === undefined || s === ref ? '-' : overlaps(key(s), key(ref)) ? 'indistinguishable' : 'different'),
+  ];
+  const tie = (ref: ConfigSummary | undefined) => rated.filter((s) => ref !== undefined && overlaps(key(s), key(ref))).length;
+  const cols: Column[] = [COLUMNS[0] as Column, ...COLUMNS.slice(1, 6), COLUMNS[7] as Column, COLUMNS[8] as Column, COLUMNS[12] as Column, COLUMNS[15] as Column];
   return [
-    `Best ${best.length} by precondition-failure rate (lowest first):`,
-    table(best),
+    `Best ${best.length} by transaction failure rate (lowest first); ${tie(best[0])} of ${rated.length} configs are indistinguishable from the first (95 % intervals overlap):`,
+    table([...cols, vs(best[0])], best),
     '',
-    `Worst ${worst.length} by precondition-failure rate (highest first):`,
-    table(worst),
+    `Worst ${worst.length} by transaction failure rate (highest first); ${tie(worst[0])} of ${rated.length} configs are indistinguishable from the first:`,
+    table([...cols, vs(worst[0])], worst),
   ].join('\n');
 }
 
-function table(docs: readonly RunDocument[]): string {
-  const rows = [COLUMNS.map(([h]) => h), ...docs.map((d) => COLUMNS.map(([, f]) => f(d)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return rows.map((r) => `  ${r.map((c, i) => c.padStart(widths[i] as number)).join('  ')}`).join('\n');
+/** One line: how many configurations (and runs) verified clean, and which anomalies the others showed. */
+export function isolationLine(summaries: readonly ConfigSummary[]): string {
+  const clean = summaries.filter((s) => s.isolation.valid === true).length;
+  const runs = summaries.reduce((a, s) => a + s.replicas, 0);
+  const runsClean = summaries.reduce((a, s) => a + s.isolation.runs_valid, 0);
+  const counts = new Map<string, number>();
+  for (const s of summaries) for (const t of s.isolation.anomaly_types) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const detail = [...counts].map(([t, k]) => `${t} in ${k} configs`).join(', ');
+  return `isolation (strict-serializable): ${runsClean} of ${runs} runs valid, ${clean} of ${summaries.length} configs${detail === '' ? '' : `; anomalies: ${detail}`}`;
+}
+
+/** One line on saturation, the conflict model and percentile sample sizes. */
+export function cautionLines(summaries: readonly ConfigSummary[]): string {
+  const saturated = summaries.filter((s) => s.load.saturated).length;
+  const flagged = summaries.filter((s) => s.latency.write_p99_ms.flagged).length;
+  const ratios = summaries.map((s) => s.conflict_model.ratio).filter((r): r is number => r !== null).sort((a, b) => a - b);
+  const q = (p: number) => ratios[Math.min(ratios.length - 1, Math.floor(p * (ratios.length - 1)))]?.toFixed(2);
+  const within = ratios.filter((r) => r >= 0.8 && r <= 1.25).length;
+  return [
+    `saturation: ${saturated} of ${summaries.length} configs achieved less than 90 % of their offered load (marked in "sat"); their rate axes do not set the real load.`,
+    `write p99 from fewer than 100 samples: ${flagged} of ${summaries.length} configs (marked *).`,
+    ratios.length === 0
+      ? 'HEAD-CAS model: no config had both conflicts and measured windows to compare.'
+      : `HEAD-CAS model vs measured per-attempt conflict rate (model/measured, ${ratios.length} configs with conflicts): min ${q(0)}, median ${q(0.5)}, max ${q(1)}; ${within} within 0.8–1.25.`,
+  ].join('\n');
+}
+
+function overlaps(a: Rate, b: Rate): boolean {
+  return a.lo !== null && a.hi !== null && b.lo !== null && b.hi !== null && a.lo <= b.hi && b.lo <= a.hi;
+}
+
+function rateCell(r: Rate): string {
+  if (r.value === null) return '-';
+  return `${pct(r.value)} [${pct(r.lo ?? 0)}–${pct(r.hi ?? 0)}]`;
+}
+
+function percentileCell(p: Percentile): string {
+  if (p.value === null) return '-';
+  return `${p.value.toFixed(0)}${p.flagged ? '*' : ''}`;
+}
+
+function saturationCell(s: ConfigSummary): string {
+  const parts: string[] = [];
+  if (s.load.write_achieved_ratio !== null && s.load.write_achieved_ratio < 0.9) parts.push(`W${Math.round(s.load.write_achieved_ratio * 100)}%`);
+  if (s.load.read_achieved_ratio !== null && s.load.read_achieved_ratio < 0.9) parts.push(`R${Math.round(s.load.read_achieved_ratio * 100)}%`);
+  return parts.join(' ');
+}
+
+function table(cols: readonly Column[], rows: readonly ConfigSummary[]): string {
+  const cells = [cols.map(([h]) => h), ...rows.map((r) => cols.map(([, f]) => f(r)))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((r) => (r[i] as string).length)));
+  return cells.map((r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')}`).join('\n');
 }
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
-}
-
-/** One line: how many runs verified clean, and which anomalies the others showed. */
-export function isolationLine(docs: readonly RunDocument[]): string {
-  const clean = docs.filter((d) => d.isolation.valid === true).length;
-  const counts = new Map<string, number>();
-  for (const d of docs) for (const t of d.isolation.anomaly_types) counts.set(t, (counts.get(t) ?? 0) + 1);
-  const detail = [...counts].map(([t, n]) => `${t} in ${n}`).join(', ');
-  return `isolation (strict-serializable): ${clean} of ${docs.length} runs valid${detail === '' ? '' : `; anomalies: ${detail}`}`;
 }

@@ -11,15 +11,26 @@ export interface SweepDefinition {
   readonly seed: number;
   readonly fixed: Readonly<Record<string, unknown>>;
   readonly axes: Readonly<Record<string, readonly unknown[]>>;
+  /** Replicas per configuration, each with its own derived seed. */
+  readonly replicas: number;
+  /** Keep adding replicas to a configuration until it has this many write attempts (0 = off)… */
+  readonly min_write_attempts: number;
+  /** …but never more replicas than this. */
+  readonly max_replicas: number;
 }
+
+export const DEFAULT_MAX_REPLICAS = 64;
 
 /** One configuration of a sweep. */
 export interface SweepPoint {
   readonly index: number;
   /** Directory name: index plus a hash of the full config, so an edited sweep never reuses stale results. */
   readonly id: string;
+  /** The configuration, with replica 0's seed. */
   readonly config: WorkloadConfig;
   readonly axisValues: Readonly<Record<string, unknown>>;
+  /** The seed of replica `r` (0-based). */
+  readonly replicaSeed: (replica: number) => number;
 }
 
 const sweepSchema = z
@@ -30,9 +41,13 @@ const sweepSchema = z
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
     fixed: z.record(z.string(), z.unknown()).default({}),
     axes: z.record(z.string(), z.array(z.unknown()).min(1, 'an axis needs at least one value')).default({}),
+    replicas: z.number().int().min(1).max(10_000).default(1),
+    min_write_attempts: z.number().int().min(0).max(10_000_000).default(0),
+    max_replicas: z.number().int().min(1).max(10_000).default(DEFAULT_MAX_REPLICAS),
     description: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((d) => d.replicas <= d.max_replicas, { message: 'replicas must not exceed max_replicas', path: ['replicas'] });
 
 export async function readSweepFile(path: string): Promise<SweepDefinition> {
   const text = await readInput(path, 'sweep file', 'Check the path (sweep files live in sweeps/, e.g. sweeps/comprehensive.json).');
@@ -50,7 +65,7 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `\`${i.path.join('.') || '(top level)'}\`: ${i.message}`);
     throw new UserError(
-      `Sweep file ${source} is malformed: ${issues.join('; ')}. A sweep file is {"name", "seed", "fixed": {<config fields>}, "axes": {<config field>: [values]}}.`,
+      `Sweep file ${source} is malformed: ${issues.join('; ')}. A sweep file is {"name", "seed", "fixed": {<config fields>}, "axes": {<config field>: [values]}, "replicas", "min_write_attempts", "max_replicas"}.`,
     );
   }
   const def = parsed.data;
@@ -66,13 +81,22 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
   if (both.length > 0) {
     throw new UserError(`Sweep file ${source} sets ${both.map((k) => `\`${k}\``).join(', ')} both in "fixed" and in "axes"; keep one.`);
   }
-  return { name: def.name, seed: def.seed, fixed: def.fixed, axes: def.axes };
+  return {
+    name: def.name,
+    seed: def.seed,
+    fixed: def.fixed,
+    axes: def.axes,
+    replicas: def.replicas,
+    min_write_attempts: def.min_write_attempts,
+    max_replicas: def.max_replicas,
+  };
 }
 
 /**
- * The grid, first axis slowest. Each config gets a seed derived from the sweep seed and its
- * axis values (unless `seed` is itself an axis), so adding an axis value leaves the others'
- * seeds — and results — unchanged.
+ * The grid, first axis slowest. Replica `r` of a configuration runs with a seed derived from
+ * the sweep seed, the configuration and `r` (unless the sweep fixes `seed` itself, which is
+ * then replica 0's), so adding an axis value leaves the other configurations' seeds — and
+ * results — unchanged, and `baseline --seed S` equals a sweep with seed S and no axes.
  */
 export function expandSweep(def: SweepDefinition, source = def.name): SweepPoint[] {
   const axes = Object.entries(def.axes);
@@ -83,19 +107,22 @@ export function expandSweep(def: SweepDefinition, source = def.name): SweepPoint
     points.splice(0, points.length, ...next);
   }
   return points.map((axisValues, index) => {
-    const seed = 'seed' in axisValues || 'seed' in def.fixed ? undefined : deriveSeed(def.seed, canonicalJson(axisValues));
     let config: WorkloadConfig;
     try {
-      config = parseWorkloadConfig(
-        { ...def.fixed, ...axisValues, ...(seed === undefined ? {} : { seed }) },
-        `config #${index} ${canonicalJson(axisValues)} of sweep ${source}`,
-      );
+      config = parseWorkloadConfig({ ...def.fixed, ...axisValues }, `config #${index} ${canonicalJson(axisValues)} of sweep ${source}`);
     } catch (err) {
       if (err instanceof ConfigError) throw new UserError(`${err.message} Fix the sweep file and run again.`);
       throw err;
     }
-    const hash = createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 8);
-    return { index, id: `${String(index).padStart(3, '0')}-${hash}`, config, axisValues };
+    const explicitSeed = 'seed' in axisValues || 'seed' in def.fixed;
+    const { seed: _given, ...seedless } = config;
+    const seedKey = canonicalJson(seedless);
+    const replicaSeed = (replica: number): number => {
+      if (explicitSeed) return replica === 0 ? config.seed : deriveSeed(config.seed, `replica ${replica}`);
+      return deriveSeed(def.seed, `${seedKey}#${replica}`);
+    };
+    const hash = createHash('sha256').update(explicitSeed ? canonicalJson(config) : `${def.seed}/${seedKey}`).digest('hex').slice(0, 8);
+    return { index, id: `${String(index).padStart(3, '0')}-${hash}`, config: { ...config, seed: replicaSeed(0) }, axisValues, replicaSeed };
   });
 }
 

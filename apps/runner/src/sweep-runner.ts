@@ -2,16 +2,23 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RealClock } from '@manifest-lab/manifest-core';
-import { toCsv } from './csv.js';
-import { writeFileAtomic } from './files.js';
 import type { Backend } from './backend.js';
-import { createProgress } from './progress.js';
+import { runsCsv, summariesCsv } from './csv.js';
+import { writeFileAtomic } from './files.js';
+import { type ConfigSummary, poolReplicas } from './pool.js';
+import { createProgress, type Progress } from './progress.js';
 import { type RunDocument, readRunDocument } from './run-output.js';
 import { canonicalJson, expandSweep, type SweepDefinition, type SweepPoint } from './sweep-file.js';
+import { UserError } from './user-error.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
 
 export const RESULTS_CSV = 'results.csv';
+export const RUNS_CSV = 'runs.csv';
 export const SWEEP_JSON = 'sweep.json';
+export const SUMMARY_JSON = 'summary.json';
+
+/** Exit code of an interrupted sweep (128 + SIGINT), as shells report Ctrl-C. */
+export const INTERRUPTED_EXIT = 130;
 
 export interface SweepOptions {
   readonly definition: SweepDefinition;
@@ -23,89 +30,263 @@ export interface SweepOptions {
   /** Worker threads; default one per core. */
   readonly concurrency?: number;
   readonly progress?: boolean;
+  /** Reuse replicas whose `run.json` exists (resume); default true. */
+  readonly reuse?: boolean;
+  /** Every run also writes `store.jsonl`. */
+  readonly dumpStore?: boolean;
+  /** Replica 0 of the first configuration writes its spans here. */
+  readonly traceFile?: string;
+  /** Aborting stops the sweep: finished runs stay on disk; `runSweep` throws `UserError` (exit 130). */
+  readonly signal?: AbortSignal;
 }
 
 export interface SweepOutcome {
+  /** One per configuration, in sweep order: its replicas pooled. */
+  readonly summaries: ConfigSummary[];
+  /** Every replica run, configuration by configuration. */
   readonly docs: RunDocument[];
   readonly ran: number;
   readonly skipped: number;
   readonly wallMs: number;
 }
 
+/** A replica's directory inside its configuration's. */
+export function replicaDir(replica: number): string {
+  return `r${String(replica).padStart(3, '0')}`;
+}
+
+interface PointState {
+  readonly point: SweepPoint;
+  readonly docs: Map<number, RunDocument>;
+  planned: number;
+  pending: number;
+}
+
 /**
- * Run every configuration of a sweep on a pool of worker threads. A configuration whose
- * `run.json` already exists is skipped, so an interrupted sweep resumes where it stopped.
- * `results.csv` is written (atomically) once every configuration has a result.
+ * Run every configuration of a sweep on a pool of worker threads, each replica with its own
+ * seed. With `min_write_attempts`, a configuration whose replicas fall short gets more, in
+ * batches sized from what it has so far (so the set of replicas, and the pooled row, do not
+ * depend on thread timing). A replica whose `run.json` exists is reused, so an interrupted
+ * sweep resumes where it stopped. `results.csv` (one pooled row per configuration), `runs.csv`
+ * (one row per replica) and `sweep.json` are written, atomically, once everything has run.
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
+  const def = opts.definition;
   const clock = new RealClock();
   const t0 = clock.now();
-  const points = expandSweep(opts.definition, opts.source);
-  const docs = new Map<string, RunDocument>();
-  const pending: SweepPoint[] = [];
-  for (const p of points) {
-    const existing = await readRunDocument(join(opts.outDir, p.id));
-    if (existing !== null && canonicalJson(existing.config) === canonicalJson(p.config)) docs.set(p.id, existing);
-    else pending.push(p);
-  }
-  const skipped = docs.size;
-  const progress = opts.progress === false ? undefined : createProgress(opts.definition.name, points.length);
-  for (const p of points) if (docs.has(p.id)) progress?.tick(`${p.id} (done before)`);
+  const points = expandSweep(def, opts.source);
+  const states = points.map((point): PointState => ({ point, docs: new Map(), planned: 0, pending: 0 }));
+  const queue: { state: PointState; replica: number }[] = [];
+  let skipped = 0;
+  let ran = 0;
+  let progress: Progress | undefined;
+  const single = points.length === 1 && def.replicas === 1 && def.min_write_attempts === 0;
 
-  const workers = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), pending.length));
+  const taskFor = (s: PointState, replica: number): WorkerTask => ({
+    id: `${s.point.id}/${replicaDir(replica)}`,
+    dir: join(opts.outDir, s.point.id, replicaDir(replica)),
+    sweep: def.name,
+    backend: opts.backend ?? { kind: 'memory' },
+    config: { ...s.point.config, seed: s.point.replicaSeed(replica) },
+    ...(opts.dumpStore === true ? { dumpStore: true } : {}),
+    ...(opts.traceFile !== undefined && s.point.index === 0 && replica === 0 ? { traceFile: opts.traceFile } : {}),
+    ...(single && opts.progress !== false ? { progress: true } : {}),
+  });
+
+  /** Plan replicas [from, to) of `s`: reuse finished ones, queue the rest. */
+  const plan = async (s: PointState, to: number) => {
+    for (let r = s.planned; r < to; r++) {
+      const task = taskFor(s, r);
+      const reuse = opts.reuse !== false && opts.dumpStore !== true && opts.traceFile === undefined;
+      const existing = reuse ? await readRunDocument(task.dir) : null;
+      if (existing !== null && canonicalJson(existing.config) === canonicalJson(task.config)) {
+        s.docs.set(r, existing);
+        skipped++;
+      } else {
+        queue.push({ state: s, replica: r });
+        s.pending++;
+      }
+    }
+    s.planned = to;
+  };
+
+  /** After a batch: how many replicas this configuration needs in all. */
+  const target = (s: PointState): number => {
+    if (def.min_write_attempts === 0) return s.planned;
+    const have = [...s.docs.values()].reduce((a, d) => a + d.metrics.write.counters.attempts, 0);
+    if (have >= def.min_write_attempts || s.planned >= def.max_replicas) return s.planned;
+    const perReplica = have / s.planned;
+    const more = perReplica === 0 ? s.planned : Math.ceil((def.min_write_attempts - have) / perReplica);
+    return Math.min(def.max_replicas, s.planned + Math.max(1, more));
+  };
+
+  // Plan until every configuration's finished replicas are enough (resumed ones included).
+  const settle = async (s: PointState) => {
+    while (s.pending === 0) {
+      const want = target(s);
+      if (want === s.planned) return;
+      await plan(s, want);
+    }
+  };
+  for (const s of states) {
+    await plan(s, initialReplicas(def, s.point));
+    await settle(s);
+  }
+  const total = () => states.reduce((a, s) => a + s.planned, 0);
+  const showProgress = opts.progress !== false;
+  if (showProgress) {
+    progress = single
+      ? createProgress(def.name, Math.ceil(points[0]?.config.duration_s ?? 0), process.stderr, 's')
+      : createProgress(def.name, total(), process.stderr, 'runs');
+    if (!single) for (let i = 0; i < skipped; i++) progress.tick('(done before)');
+  }
+
+  const workers = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), queue.length));
   let failure: Error | undefined;
-  const queue = [...pending];
+  let interrupted = false;
+  let wake: (() => void) | undefined;
+  const inFlight = new Set<Worker>();
+  const onAbort = () => {
+    interrupted = true;
+    for (const w of inFlight) void w.terminate();
+    wake?.();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const idle = () => states.every((s) => s.pending === 0);
+  let shownSeconds = 0;
+
   await Promise.all(
-    pending.length === 0
+    queue.length === 0
       ? []
       : Array.from({ length: workers }, async () => {
           const worker = new Worker(new URL('../dist/worker.js', import.meta.url));
+          inFlight.add(worker);
           try {
-            for (let p = queue.shift(); p !== undefined && failure === undefined; p = queue.shift()) {
-              const reply = await runOn(worker, {
-                id: p.id,
-                dir: join(opts.outDir, p.id),
-                sweep: opts.definition.name,
-                backend: opts.backend ?? { kind: 'memory' },
-                config: p.config,
+            for (;;) {
+              if (failure !== undefined || interrupted) break;
+              const next = queue.shift();
+              if (next === undefined) {
+                if (idle()) break;
+                // Another worker's batch may plan more replicas: wait for it.
+                await new Promise<void>((resolve) => {
+                  const prev = wake;
+                  wake = () => {
+                    prev?.();
+                    resolve();
+                  };
+                });
+                continue;
+              }
+              const { state: s, replica } = next;
+              const task = taskFor(s, replica);
+              const reply = await runOn(worker, task, (elapsedMs) => {
+                for (; shownSeconds < Math.floor(elapsedMs / 1000); shownSeconds++) progress?.tick(`t=${shownSeconds + 1} s`);
               });
+              if (interrupted) break;
               if (reply.type === 'error') {
-                failure = new Error(`config ${p.id} ${canonicalJson(p.axisValues)} failed: ${reply.message}`);
+                failure = new Error(`config ${s.point.id} ${canonicalJson(s.point.axisValues)} replica ${replica} failed: ${reply.message}`);
                 if (reply.stack !== undefined) failure.stack = reply.stack;
                 break;
               }
-              docs.set(p.id, reply.doc);
-              progress?.tick(p.id);
+              if (reply.type !== 'done') continue;
+              ran++;
+              s.docs.set(replica, reply.doc);
+              s.pending--;
+              if (!single) progress?.tick(task.id);
+              if (s.pending === 0) {
+                const before = s.planned;
+                await settle(s);
+                if (s.planned > before && !single) progress?.setTotal(total());
+              }
+              const w = wake;
+              wake = undefined;
+              w?.();
             }
+          } catch (err) {
+            if (!interrupted) throw err;
           } finally {
+            inFlight.delete(worker);
             await worker.terminate();
+            const w = wake;
+            wake = undefined;
+            w?.();
           }
         }),
   );
+  opts.signal?.removeEventListener('abort', onAbort);
   progress?.stop();
+  if (interrupted) {
+    throw new UserError(
+      `interrupted: ${ran + skipped} of ${total()} runs of sweep ${def.name} are saved in ${opts.outDir}; rerun the same command to resume.`,
+      INTERRUPTED_EXIT,
+    );
+  }
   if (failure !== undefined) throw failure;
 
-  const ordered = points.map((p) => docs.get(p.id) as RunDocument);
-  await writeFileAtomic(join(opts.outDir, RESULTS_CSV), toCsv(ordered));
+  const summaries: ConfigSummary[] = [];
+  const docs: RunDocument[] = [];
+  for (const s of states) {
+    const replicas = [...s.docs.keys()].sort((a, b) => a - b);
+    const runDocs = replicas.map((r) => s.docs.get(r) as RunDocument);
+    const summary = poolReplicas(def.name, s.point.id, replicas.map(replicaDir), runDocs);
+    await writeFileAtomic(join(opts.outDir, s.point.id, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+    summaries.push(summary);
+    docs.push(...runDocs);
+  }
+  await writeFileAtomic(join(opts.outDir, RUNS_CSV), runsCsv(docs));
+  await writeFileAtomic(join(opts.outDir, RESULTS_CSV), summariesCsv(summaries));
   await writeFileAtomic(
     join(opts.outDir, SWEEP_JSON),
-    `${JSON.stringify({ schema: 'manifest-lab/sweep@1', definition: opts.definition, runs: points.map((p) => ({ id: p.id, axes: p.axisValues })) }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        schema: 'manifest-lab/sweep@2',
+        definition: def,
+        configs: states.map((s) => ({ id: s.point.id, axes: s.point.axisValues, replicas: s.docs.size })),
+      },
+      null,
+      2,
+    )}\n`,
   );
-  return { docs: ordered, ran: pending.length, skipped, wallMs: clock.now() - t0 };
+  return { summaries, docs, ran, skipped, wallMs: clock.now() - t0 };
 }
 
-function runOn(worker: Worker, task: WorkerTask): Promise<WorkerReply> {
+/**
+ * The first batch of replicas: with `min_write_attempts`, as many as the offered write load
+ * (arrivals only, no retries) needs to reach it, so most configurations need no second batch.
+ */
+export function initialReplicas(def: SweepDefinition, point: SweepPoint): number {
+  if (def.min_write_attempts === 0) return def.replicas;
+  const c = point.config;
+  const offered = c.num_writers * c.writer_rate * (c.duration_s - c.warmup_s);
+  const needed = offered > 0 ? Math.ceil(def.min_write_attempts / offered) : def.replicas;
+  return Math.min(def.max_replicas, Math.max(def.replicas, needed));
+}
+
+function runOn(worker: Worker, task: WorkerTask, onProgress: (elapsedMs: number) => void): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: WorkerReply) => {
+      if (reply.type === 'progress') {
+        onProgress(reply.elapsedMs);
+        return;
+      }
+      worker.off('message', onMessage);
       worker.off('error', onError);
+      worker.off('exit', onExit);
       resolve(reply);
     };
     const onError = (err: Error) => {
       worker.off('message', onMessage);
+      worker.off('exit', onExit);
       reject(err);
     };
-    worker.once('message', onMessage);
+    const onExit = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      resolve({ type: 'error', id: task.id, message: 'worker stopped' });
+    };
+    worker.on('message', onMessage);
     worker.once('error', onError);
+    worker.once('exit', onExit);
     worker.postMessage(task);
   });
 }

@@ -1,20 +1,32 @@
-/** A sweep worker thread: runs one configuration at a time and writes its files. */
+/** A sweep worker thread: runs one replica of one configuration at a time and writes its files. */
+import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from './backend.js';
+import { writeFileAtomic } from './files.js';
 import { verifyRun } from './isolation.js';
-import { runDocument, writeRunOutput } from './run-output.js';
+import { type RunDocument, runDocument, writeRunOutput } from './run-output.js';
+import { STORE_DUMP_FILE, writeStoreDump } from './store-dump.js';
 
 export interface WorkerTask {
+  /** The run's id: `<config id>/<replica dir>`. */
   readonly id: string;
   readonly dir: string;
   readonly sweep: string;
   readonly backend: Backend;
   readonly config: WorkloadConfig;
+  /** Also write every stored object to `store.jsonl`. */
+  readonly dumpStore?: boolean;
+  /** Write the run's spans (Chrome Trace Event JSON) to this file. */
+  readonly traceFile?: string;
+  /** Report each second of run time. */
+  readonly progress?: boolean;
 }
 
 export type WorkerReply =
-  | { readonly type: 'done'; readonly id: string; readonly doc: ReturnType<typeof runDocument> }
+  | { readonly type: 'done'; readonly id: string; readonly doc: RunDocument }
+  | { readonly type: 'progress'; readonly id: string; readonly elapsedMs: number; readonly durationMs: number }
   | { readonly type: 'error'; readonly id: string; readonly message: string; readonly stack?: string };
 
 if (parentPort === null) throw new Error('worker.js must run as a worker thread');
@@ -27,10 +39,24 @@ port.on('message', async (task: WorkerTask) => {
     let verified: Awaited<ReturnType<typeof verifyRun>>;
     let run: Awaited<ReturnType<typeof runWorkload>>;
     try {
-      run = await runWorkload(task.config, { prefix, ...(store === undefined ? {} : { store }) });
+      run = await runWorkload(task.config, {
+        prefix,
+        ...(store === undefined ? {} : { store }),
+        ...(task.traceFile === undefined ? {} : { trace: true }),
+        ...(task.progress === true
+          ? { onProgress: (elapsedMs, durationMs) => port.postMessage({ type: 'progress', id: task.id, elapsedMs, durationMs } satisfies WorkerReply) }
+          : {}),
+      });
       verified = await verifyRun(run);
+      if (task.dumpStore === true) {
+        const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
+        await writeStoreDump(join(task.dir, STORE_DUMP_FILE), objects);
+      }
     } finally {
       closeStore(store);
+    }
+    if (task.traceFile !== undefined && run.trace !== undefined) {
+      await writeFileAtomic(task.traceFile, run.trace.toJson({ run: task.id, seed: task.config.seed, time: task.config.time }));
     }
     const { document, summary } = verified;
     const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: task.backend.kind }, summary);

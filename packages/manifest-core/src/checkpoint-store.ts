@@ -1,7 +1,21 @@
+import { DecodedCache } from './decoded-cache.js';
 import { CorruptError, NotFoundError } from './errors.js';
+import type { JsonValue, Key } from './json.js';
 import { basename, checkpointId, type Layout } from './layout.js';
 import { listAll, type ObjectStore } from './ports/object-store.js';
-import { type CheckpointMeta, decodeCheckpointMeta, encodeCheckpointMeta } from './wire.js';
+import { type CheckpointMeta, decodeCheckpointMeta, decodeCheckpointPayload, encodeCheckpointMeta } from './wire.js';
+
+/** A checkpoint payload decoded once: its entries, and the last value of each key. */
+export interface DecodedCheckpoint<K extends Key = Key, V extends JsonValue = JsonValue> {
+  readonly entries: readonly (readonly [K, V])[];
+  /** Key -> value of its last entry (what a scan from the end finds first). */
+  readonly lastByKey: ReadonlyMap<K, V>;
+}
+
+function decodeCheckpoint(body: Uint8Array): DecodedCheckpoint {
+  const entries = decodeCheckpointPayload(body);
+  return { entries, lastByKey: new Map(entries) };
+}
 
 export interface LoadedCheckpoint {
   readonly meta: CheckpointMeta;
@@ -12,6 +26,9 @@ const META_SUFFIX = '.meta.json';
 
 /** `P/checkpoints/ckpt-<lsn:020>.json` (payload) and `.meta.json`, written unconditionally. */
 export class CheckpointStore {
+  /** Decoded payloads by key, reused while the stored bytes are unchanged (see `read`). */
+  readonly decoded = new DecodedCache<DecodedCheckpoint>(64);
+
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: Layout,
@@ -34,10 +51,25 @@ export class CheckpointStore {
 
   /** Meta, then payload (`.json`, falling back to `.bin`). */
   async get(id: string): Promise<LoadedCheckpoint> {
+    const { meta, obj } = await this.#load(id);
+    return { meta, payload: obj.body };
+  }
+
+  /**
+   * `get` with the same requests, the payload decoded — shared and deep-frozen, parsed once per
+   * key, ETag and bytes. For readers that copy out what they return (the read path).
+   */
+  async read<K extends Key, V extends JsonValue>(id: string): Promise<{ meta: CheckpointMeta; payload: DecodedCheckpoint<K, V> }> {
+    const { meta, key, obj } = await this.#load(id);
+    return { meta, payload: this.decoded.get(key, obj.etag, obj.body, decodeCheckpoint) as DecodedCheckpoint<K, V> };
+  }
+
+  async #load(id: string) {
     const meta = await this.getMeta(id);
     for (const ext of ['.json', '.bin'] as const) {
-      const obj = await this.store.get(this.layout.checkpointPayload(id, ext));
-      if (obj !== null) return { meta, payload: obj.body };
+      const key = this.layout.checkpointPayload(id, ext);
+      const obj = await this.store.get(key);
+      if (obj !== null) return { meta, key, obj };
     }
     throw new CorruptError(`checkpoint payload missing object for key ${this.layout.checkpointPayload(id, '.bin')}`);
   }

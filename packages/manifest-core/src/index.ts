@@ -51,6 +51,7 @@ export {
 
 // The manifest
 export { Manifest, type ManifestOptions } from './manifest.js';
+export { MANIFEST_PHASES, type ManifestPhase, type Tracer, traced } from './tracer.js';
 export { type CommitResult, ReadSession, WriteSession } from './session.js';
 export { LeaseKeeper, keeperIntervalMs } from './lease-keeper.js';
 export { Compactor, type PublishedCheckpoint } from './compactor.js';

@@ -53,3 +53,24 @@ export function isKey(value: unknown): value is Key {
 export function jsonClone<V extends JsonValue>(value: V): V {
   return JSON.parse(JSON.stringify(value)) as V;
 }
+
+/**
+ * A deep copy of a parsed JSON value, equal in every observable way to parsing it again: plain
+ * objects and arrays, keys in the same order (an own `__proto__` key stays a key). Many times
+ * cheaper than a `JSON.stringify`/`JSON.parse` round trip.
+ */
+export function cloneJson<V extends JsonValue>(value: V): V {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i] as JsonValue);
+    return out as V;
+  }
+  const out: { [key: string]: JsonValue } = {};
+  for (const k of Object.keys(value)) {
+    const v = cloneJson((value as { [key: string]: JsonValue })[k] as JsonValue);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out as V;
+}

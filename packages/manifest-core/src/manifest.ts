@@ -11,9 +11,10 @@ import { DEFAULT_PROFILE, type Profile } from './profile.js';
 import { SeededRandom } from './random.js';
 import type { KeyRange } from './read-path.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
-import { newBackoff, type Runtime, sleepOrThrow } from './runtime.js';
+import { newBackoff, phase, type Runtime, sleepOrThrow } from './runtime.js';
 import { ReadSession, WriteSession } from './session.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
+import type { Tracer } from './tracer.js';
 import type { HeadDoc } from './wire.js';
 
 export interface ManifestOptions {
@@ -27,6 +28,8 @@ export interface ManifestOptions {
   readonly retention?: Partial<RetentionPolicy>;
   readonly backoff?: Partial<BackoffPolicy>;
   readonly profile?: Profile;
+  /** Reports each session phase (recovery, snapshot, lease, commit steps) as a span. */
+  readonly tracer?: Tracer;
 }
 
 /**
@@ -43,6 +46,7 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
       backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
       retention: { ...DEFAULT_RETENTION, ...options.retention },
       profile: options.profile ?? DEFAULT_PROFILE,
+      tracer: options.tracer,
     };
     this.parts = new ManifestParts(options.store, options.prefix ?? '', rt);
   }
@@ -62,24 +66,24 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
 
   /** Recover orphans, snapshot, and lease txn T+1 for a writer (reference §2.2). */
   async sessionWrite(): Promise<WriteSession<K, V>> {
-    await this.recoverOrphans();
-    const snap = await this.snapshot();
-    const lease = await this.parts.leases.create(
-      snap.txnId + 1,
-      snap.headTag,
-      this.parts.rt.retention.leaseTtlMs,
+    const rt = this.parts.rt;
+    await phase(rt, 'recovery', () => this.recoverOrphans());
+    const snap = await phase(rt, 'snapshot', () => this.snapshot());
+    const lease = await phase(rt, 'lease', () =>
+      this.parts.leases.create(snap.txnId + 1, snap.headTag, rt.retention.leaseTtlMs),
     );
     return new WriteSession<K, V>(this.parts, snap, lease);
   }
 
   /** Snapshot and lease it for reading. Reads never adopt orphans. */
   async sessionRead(): Promise<ReadSession<K, V>> {
-    return this.sessionAt(await this.snapshot());
+    return this.sessionAt(await phase(this.parts.rt, 'snapshot', () => this.snapshot()));
   }
 
   /** A read session at a given snapshot, leasing its txn id. */
   async sessionAt(snap: Snapshot): Promise<ReadSession<K, V>> {
-    const lease = await this.parts.leases.create(snap.txnId, snap.headTag, this.parts.rt.retention.leaseTtlMs);
+    const { rt } = this.parts;
+    const lease = await phase(rt, 'lease', () => this.parts.leases.create(snap.txnId, snap.headTag, rt.retention.leaseTtlMs));
     return new ReadSession<K, V>(this.parts, snap, lease);
   }
 

@@ -3,6 +3,7 @@ import type { Clock } from './ports/clock.js';
 import type { Random } from './ports/random.js';
 import { classifyError, type Profile } from './profile.js';
 import type { RetentionPolicy } from './retention.js';
+import { type ManifestPhase, type Tracer, traced } from './tracer.js';
 
 /** What every part of one manifest shares: time, randomness, policies and the profile. */
 export interface Runtime {
@@ -11,6 +12,13 @@ export interface Runtime {
   readonly backoff: BackoffPolicy;
   readonly retention: RetentionPolicy;
   readonly profile: Profile;
+  /** Reports each session phase as a span; undefined = no tracing. */
+  readonly tracer?: Tracer | undefined;
+}
+
+/** Run `op` as a traced phase of this runtime's tracer (a plain call without one). */
+export function phase<T>(rt: Runtime, name: ManifestPhase, op: () => Promise<T>): Promise<T> {
+  return rt.tracer === undefined ? op() : traced(rt.tracer, () => rt.clock.now(), name, op);
 }
 
 /** A fresh backoff iterator, as each retry loop of the crate builds one. */

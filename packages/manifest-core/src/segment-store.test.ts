@@ -53,6 +53,25 @@ describe('HeadStore and SegmentStore (reference lib.rs / segment.rs tests)', () 
     }));
 });
 
+describe('SegmentStore.listFrom', () => {
+  it('lists seqs from the memo as it would by parsing: .bin keys, foreign names, deletions', () =>
+    simulate(async ({ manifest, store }) => {
+      const layout = manifest.parts.layout;
+      const segs = manifest.parts.segments;
+      for (const seq of [1, 2, 3]) await store.put(layout.segment(seq), new Uint8Array());
+      await store.put(layout.segment(2, '.bin'), new Uint8Array());
+      await store.put(`${layout.segmentsDir}seg-7`, new Uint8Array());
+      await store.put(`${layout.segmentsDir}notes.txt`, new Uint8Array());
+      await store.put(`${layout.segmentsDir}seg-x.json`, new Uint8Array());
+      expect(await segs.listFrom(0, 100)).toEqual([1, 2, 2, 3, 7]);
+      expect(await segs.listFrom(2, 100)).toEqual([2, 2, 3, 7]);
+      expect(await segs.listFrom(0, 2)).toEqual([1, 2]);
+      await store.delete(layout.segment(2));
+      expect(await segs.listFrom(2, 100)).toEqual([2, 3, 7]);
+      expect(await segs.listFrom(4, 100)).toEqual([7]);
+    }));
+});
+
 describe('SegmentStore.loadTxnId falls back to .bin like the crate', () => {
   it('a .json without a valid txn header sends recovery to the .bin object (one more HEAD)', () =>
     simulate(async ({ manifest, store }) => {

@@ -1,11 +1,19 @@
+import { DecodedCache } from './decoded-cache.js';
 import { CorruptError, NotFoundError } from './errors.js';
 import type { JsonValue, Key } from './json.js';
 import { JSON_CONTENT_TYPE, type Layout, segmentSeqOfKey, TXN_ID_METADATA } from './layout.js';
 import { listPages, type ObjectStore } from './ports/object-store.js';
 import { decodeSegment, type SegmentDoc } from './wire.js';
 
+/** Listed keys whose parsed seq is remembered; the memo starts over beyond this many. */
+const SEQ_CACHE_MAX = 65_536;
+
 /** Immutable per-transaction objects `P/segments/seg-<seq:020>.json`. */
 export class SegmentStore {
+  /** Decoded segments by key, reused while the stored bytes are unchanged (see `read`). */
+  readonly decoded = new DecodedCache<SegmentDoc>();
+  readonly #seqOfKey = new Map<string, number | null>();
+
   constructor(
     private readonly store: ObjectStore,
     private readonly layout: Layout,
@@ -25,6 +33,20 @@ export class SegmentStore {
     for (const ext of ['.json', '.bin'] as const) {
       const obj = await this.store.get(this.layout.segment(seq, ext));
       if (obj !== null) return decodeSegment<K, V>(obj.body);
+    }
+    throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
+  }
+
+  /**
+   * `get` with the same requests, but the decoded document is shared and deep-frozen: a body
+   * already decoded (same key, ETag and bytes) is not parsed again. For readers that copy out
+   * what they return (the read path); immutable segments make most reads hits.
+   */
+  async read<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V>> {
+    for (const ext of ['.json', '.bin'] as const) {
+      const key = this.layout.segment(seq, ext);
+      const obj = await this.store.get(key);
+      if (obj !== null) return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
     }
     throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
   }
@@ -62,18 +84,29 @@ export class SegmentStore {
    */
   async listFrom(fromSeq: number, limit: number): Promise<number[]> {
     const out: number[] = [];
-    // Fast rejection: a canonical key (20-digit seq, `.json`) sorting below this one has a
-    // smaller seq, so one string comparison replaces a parse for every older segment.
-    const floor = this.layout.segment(fromSeq);
     pages: for await (const page of listPages(this.store, this.layout.segmentsDir)) {
       for (const key of page) {
-        if (key.length === floor.length && key < floor && key.endsWith('.json')) continue;
-        const seq = segmentSeqOfKey(key);
+        const seq = this.#seqOf(key);
         if (seq !== null && seq >= fromSeq) out.push(seq);
         if (out.length >= limit) break pages;
       }
     }
     return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * `segmentSeqOfKey`, remembered: every listing walks every segment key again, and a key seen
+   * before is looked up instead of parsed (cheap when it is the same string object, as the
+   * embedded store's listings hand out).
+   */
+  #seqOf(key: string): number | null {
+    let seq = this.#seqOfKey.get(key);
+    if (seq === undefined) {
+      seq = segmentSeqOfKey(key);
+      if (this.#seqOfKey.size >= SEQ_CACHE_MAX) this.#seqOfKey.clear();
+      this.#seqOfKey.set(key, seq);
+    }
+    return seq;
   }
 
   /** Delete every segment with seq <= `uptoSeq` (a full listing, one DELETE each). */

@@ -5,7 +5,7 @@ import type { LeaseHandle } from './lease-store.js';
 import type { ManifestParts } from './manifest-parts.js';
 import { classifyError } from './profile.js';
 import { baseGet, foldIntoMap, inRange, type KeyRange, sortedEntries } from './read-path.js';
-import { newBackoff } from './runtime.js';
+import { newBackoff, phase } from './runtime.js';
 import type { Snapshot } from './snapshot.js';
 import { encodeSegment, type HeadDoc, type SegmentRecord } from './wire.js';
 
@@ -91,7 +91,8 @@ abstract class Session<K extends Key, V extends JsonValue> implements AsyncDispo
   }
 
   protected async releaseLease(): Promise<void> {
-    if (this.lease !== null) await this.parts.leases.release(this.lease);
+    const lease = this.lease;
+    if (lease !== null) await phase(this.parts.rt, 'lease_release', () => this.parts.leases.release(lease));
   }
 
   protected assertOpen(op: string): void {
@@ -187,7 +188,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
 
     for (;;) {
       // An error here propagates without releasing the lease, as in the crate (§6.9).
-      const cur = await head.load();
+      const cur = await phase(rt, 'head_check', () => head.load());
       const stale = expectedTag === null ? cur !== null : cur === null || cur.tag !== expectedTag;
       if (stale) {
         await this.releaseLease();
@@ -195,7 +196,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
       }
       if (!segWritten) {
         try {
-          await segments.putNext(nextSeq, nextTxn, payload);
+          await phase(rt, 'segment_put', () => segments.putNext(nextSeq, nextTxn, payload));
           segWritten = true;
         } catch (err) {
           await onPutError(err);
@@ -210,7 +211,9 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
       };
       let tag: string;
       try {
-        tag = await head.put(next, expectedTag === null ? { ifNoneMatch: '*' } : { ifMatch: expectedTag });
+        tag = await phase(rt, 'head_cas', () =>
+          head.put(next, expectedTag === null ? { ifNoneMatch: '*' } : { ifMatch: expectedTag }),
+        );
       } catch (err) {
         await onPutError(err);
         continue;

@@ -9,7 +9,10 @@ import type { WorkloadConfig } from './config.js';
 import type { HistoryRecorder, MicroOp } from './history.js';
 import type { KeyPool } from './key-pool.js';
 import type { WorkloadMetrics } from './metrics.js';
+import { classifyWriteFailure, errorMessage, type WriteOutcome } from './outcomes.js';
+import type { AttemptPhases } from './phases.js';
 import { retryDelayMs } from './retry-policy.js';
+import type { TraceRecorder } from './trace.js';
 
 /** What a key holds: the list-append list, plus `value_bytes` of padding. */
 export interface StoredValue {
@@ -25,6 +28,8 @@ export interface RunContext {
   readonly keys: KeyPool;
   readonly metrics: WorkloadMetrics;
   readonly history: HistoryRecorder;
+  /** The run's span recorder, when `--trace` asked for one. */
+  readonly trace?: TraceRecorder | undefined;
   /** A fresh, globally unique list element. */
   nextElement(): number;
   /** A process id no one has used (for a client whose last attempt ended `info`). */
@@ -35,21 +40,48 @@ export interface Client {
   readonly manifest: Manifest<string, StoredValue>;
   readonly random: Random;
   process: number;
+  /** This client's trace track. */
+  readonly track: number;
+  /** The phases of the client's current attempt (its manifest reports into it). */
+  readonly phases: AttemptPhases;
 }
 
 export async function writeTransaction(ctx: RunContext, client: Client, writer: number, intendedMs: number): Promise<void> {
-  const { config, clock, metrics, history } = ctx;
+  const { config, clock, metrics, history, trace } = ctx;
   const measured = metrics.measured(intendedMs);
   const w = metrics.write;
   const keys = ctx.keys.writerKeys(writer, config.ops_per_txn, client.random);
   const pad = 'x'.repeat(config.value_bytes);
-  if (measured) w.txns++;
+  const phases = client.phases;
+  const txnStart = clock.now();
+  const finish = (outcome: WriteOutcome, attempts: number) => {
+    const end = clock.now();
+    if (measured) {
+      w.outcomes[outcome]++;
+      metrics.histograms.write_txn.record(end - intendedMs);
+    }
+    if (metrics.inWindow(end)) {
+      metrics.window.write_completed++;
+      if (outcome === 'committed') {
+        metrics.window.write_committed++;
+        metrics.window.commits_by_writer[writer] = (metrics.window.commits_by_writer[writer] ?? 0) + 1;
+      }
+    }
+    trace?.span(client.track, 'txn', `write ${outcome}`, txnStart, end, { attempts, intended_ms: intendedMs });
+  };
+  if (measured) {
+    w.txns++;
+    metrics.histograms.phase_queueing.record(txnStart - intendedMs);
+  }
+  let backoffMs = 0;
   for (let retry = 0; ; retry++) {
     if (measured) {
       w.attempts++;
+      metrics.window.attempts_by_writer[writer] = (metrics.window.attempts_by_writer[writer] ?? 0) + 1;
       if (retry === 1) w.retried_txns++;
       if (retry > 0) w.retries++;
     }
+    phases.reset();
     const elements = keys.map(() => ctx.nextElement());
     history.invoke(
       client.process,
@@ -58,20 +90,20 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
         ['append', k, elements[i] as number],
       ]),
     );
-    // Until commit() is called nothing can have been written: an error then is a definite fail.
-    let committing = false;
     try {
       const session = await client.manifest.sessionWrite();
       const observed: MicroOp[] = [];
       try {
+        const readStart = clock.now();
         for (const [i, k] of keys.entries()) {
           const list = (await session.get(k))?.l ?? null;
           const x = elements[i] as number;
           observed.push(['r', k, list], ['append', k, x]);
           session.put(k, { l: [...(list ?? []), x], pad });
         }
+        phases.add('reads', clock.now() - readStart);
+        trace?.span(client.track, 'phase', 'reads', readStart, clock.now());
         const commitStart = clock.now();
-        committing = true;
         await session.commit();
         if (measured) metrics.histograms.commit.record(clock.now() - commitStart);
       } finally {
@@ -80,41 +112,54 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       history.complete(client.process, 'ok', observed);
       metrics.at(clock.now()).writes_ok++;
       if (measured) {
+        recordPhases(metrics, phases, backoffMs, writer);
         w.successes++;
         if (retry > 0) w.retry_successes++;
-        metrics.histograms.write_txn.record(clock.now() - intendedMs);
       }
+      finish('committed', retry + 1);
       return;
     } catch (err) {
+      const cls = classifyWriteFailure(err, { phase: phases.failedPhase, segmentSent: phases.segmentSent });
+      if (measured) recordPhases(metrics, phases, backoffMs, writer);
+      // Only an outcome that may have taken effect is `info`; its process is then retired.
+      history.complete(client.process, cls === 'ambiguous' ? 'info' : 'fail', undefined, { class: cls, message: errorMessage(err) });
+      if (cls === 'ambiguous') client.process = ctx.nextProcess();
       if (err instanceof PreconditionFailedError) {
-        history.complete(client.process, 'fail');
         metrics.at(clock.now()).write_conflicts++;
         if (measured) w.precondition_failures++;
         if (retry < config.max_retry_count) {
-          await clock.sleep(retryDelay(config, retry + 1, client.random));
+          backoffMs = retryDelay(config, retry + 1, client.random);
+          const sleepStart = clock.now();
+          await clock.sleep(backoffMs);
+          trace?.span(client.track, 'phase', 'backoff', sleepStart, clock.now());
           continue;
         }
         if (measured) {
           if (retry > 0) w.retry_failures++;
           else w.unretried_failures++;
-          metrics.histograms.write_txn.record(clock.now() - intendedMs);
         }
+        finish('conflict', retry + 1);
         return;
-      }
-      // During commit anything else is indeterminate: the transaction may or may not have landed.
-      if (committing) {
-        history.complete(client.process, 'info');
-        client.process = ctx.nextProcess();
-      } else {
-        history.complete(client.process, 'fail');
       }
       metrics.at(clock.now()).write_errors++;
       if (measured) {
         w.errors++;
         metrics.countError(err);
       }
+      finish(cls, retry + 1);
       return;
     }
+  }
+}
+
+/** One measured attempt's phases (and the retry sleep before it) into the phase histograms. */
+function recordPhases(metrics: WorkloadMetrics, phases: AttemptPhases, backoffMs: number, writer: number): void {
+  if (backoffMs > 0) metrics.histograms.phase_backoff.record(backoffMs);
+  for (const [name, ms] of phases.spent) metrics.histograms[`phase_${name}`].record(ms);
+  const window = phases.windowMs;
+  if (window !== undefined) {
+    metrics.histograms.window.record(window);
+    metrics.windowsByWriter[writer]?.push(window);
   }
 }
 
@@ -129,6 +174,7 @@ export async function readTransaction(ctx: RunContext, client: Client, intendedM
     r.txns++;
     if (scan) r.scans++;
   }
+  const start = clock.now();
   history.invoke(
     client.process,
     keys.map((k): MicroOp => ['r', k, null]),
@@ -152,14 +198,18 @@ export async function readTransaction(ctx: RunContext, client: Client, intendedM
       r.successes++;
       metrics.histograms.read_txn.record(clock.now() - intendedMs);
     }
+    if (metrics.inWindow(clock.now())) metrics.window.read_ok++;
+    ctx.trace?.span(client.track, 'txn', scan ? 'scan ok' : 'read ok', start, clock.now(), { intended_ms: intendedMs });
   } catch (err) {
-    history.complete(client.process, 'fail');
+    history.complete(client.process, 'fail', undefined, { class: 'read_error', message: errorMessage(err) });
     metrics.at(clock.now()).read_errors++;
     if (measured) {
       r.errors++;
       metrics.countError(err);
     }
+    ctx.trace?.span(client.track, 'txn', scan ? 'scan failed' : 'read failed', start, clock.now(), { intended_ms: intendedMs });
   }
+  if (metrics.inWindow(clock.now())) metrics.window.read_completed++;
 }
 
 function retryDelay(config: WorkloadConfig, retry: number, random: Random): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FIELDS, ConfigError, defaultWorkloadConfig, parseWorkloadConfig } from './config.js';
+import { CONFIG_DESCRIPTIONS, CONFIG_FIELDS, ConfigError, defaultWorkloadConfig, parseWorkloadConfig } from './config.js';
 
 describe('WorkloadConfig', () => {
   it('defaults to the reference baseline: 2 writers, 10 readers, 120 s, overlap 0.2', () => {
@@ -39,6 +39,21 @@ describe('WorkloadConfig', () => {
     expect(msg).toMatch(/`retry_backoff`: Invalid option: expected one of "none"\|"fixed"\|"exponential"\|"exponential-jitter"/);
     expect(msg).toContain('unknown field `bogus`');
     expect((err as ConfigError).issues).toHaveLength(4);
+  });
+
+  it('defaults the warm-up to 10 % of the duration, at most 10 s, unless given', () => {
+    expect(defaultWorkloadConfig().warmup_s).toBe(10);
+    expect(parseWorkloadConfig({ duration_s: 30 }).warmup_s).toBe(3);
+    expect(parseWorkloadConfig({ duration_s: 4 }).warmup_s).toBeCloseTo(0.4, 12);
+    expect(parseWorkloadConfig({ duration_s: 100 }).warmup_s).toBe(10);
+    expect(parseWorkloadConfig({ duration_s: 600 }).warmup_s).toBe(10);
+    expect(parseWorkloadConfig({ duration_s: 30, warmup_s: 0 }).warmup_s).toBe(0);
+    expect(parseWorkloadConfig({ duration_s: 600, warmup_s: 25 }).warmup_s).toBe(25);
+    expect(() => parseWorkloadConfig({ duration_s: 30, warmup_s: -1 })).toThrow(/`warmup_s`: Too small/);
+    expect(CONFIG_DESCRIPTIONS.warmup_s).toMatch(/default: 10 % of duration, ≤ 10 s$/);
+    // Fields keep schema order whether or not the warm-up was given (run.json stays stable).
+    expect(Object.keys(parseWorkloadConfig({ duration_s: 30 }))).toEqual(CONFIG_FIELDS);
+    expect(Object.keys(parseWorkloadConfig({ warmup_s: 1, duration_s: 30 }))).toEqual(CONFIG_FIELDS);
   });
 
   it('checks relations between fields', () => {

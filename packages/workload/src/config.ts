@@ -10,6 +10,14 @@ export type RetryBackoff = (typeof RETRY_BACKOFFS)[number];
 export const ARRIVALS = ['poisson', 'uniform'] as const;
 export const TIME_MODES = ['virtual', 'real'] as const;
 
+/** How the warm-up defaults when a config leaves `warmup_s` out. */
+export const WARMUP_DEFAULT_RULE = '10 % of duration, ≤ 10 s';
+
+/** The default warm-up for a run of `durationS` seconds: 10 % of it, at most 10 s. */
+export function defaultWarmupS(durationS: number): number {
+  return Math.min(10, durationS / 10);
+}
+
 const rate = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative();
 
@@ -25,7 +33,11 @@ const fieldsSchema = z
     ops_per_txn: z.number().int().positive().max(64).default(2).describe('keys read and appended per write transaction; keys read per read transaction'),
     value_bytes: count.max(1_000_000).default(64).describe('padding bytes stored with each value'),
     duration_s: z.number().positive().max(86_400).default(120).describe('length of the arrival schedule, seconds'),
-    warmup_s: z.number().nonnegative().default(10).describe('initial seconds excluded from metrics (kept in the history)'),
+    warmup_s: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe(`initial seconds excluded from metrics (kept in the history); default: ${WARMUP_DEFAULT_RULE}`),
     max_retry_count: count.max(100).default(3).describe('retries of a write transaction after PreconditionFailed'),
     retry_backoff: z.enum(RETRY_BACKOFFS).default('exponential-jitter').describe('sleep between retries'),
     retry_backoff_ms: z.number().nonnegative().default(50).describe('base retry sleep, ms'),
@@ -45,8 +57,15 @@ const fieldsSchema = z
   })
   .strict();
 
+const CONFIG_KEYS = Object.keys(fieldsSchema.shape) as (keyof z.output<typeof fieldsSchema>)[];
+
 /** Field, default and meaning; the defaults are the reference baseline. */
 export const workloadConfigSchema = fieldsSchema
+  // An omitted warm-up follows the run's length (fields stay in schema order either way).
+  .transform(({ warmup_s, ...rest }) => {
+    const filled = { ...rest, warmup_s: warmup_s ?? defaultWarmupS(rest.duration_s) };
+    return Object.fromEntries(CONFIG_KEYS.map((k) => [k, filled[k]])) as typeof filled;
+  })
   .refine((c) => c.warmup_s < c.duration_s, { message: 'warmup_s must be less than duration_s', path: ['warmup_s'] })
   .refine((c) => c.retry_backoff_ms <= c.retry_backoff_max_ms, {
     message: 'retry_backoff_ms must not exceed retry_backoff_max_ms',

@@ -20,6 +20,14 @@ export interface HistoryEvent {
   readonly value: readonly MicroOp[];
   /** Nanoseconds since the start of the run. */
   readonly time: number;
+  /** On `fail` / `info`: why — the failure class and the error's message. */
+  readonly error?: HistoryError;
+}
+
+/** Why an attempt did not (or may not have) take effect. */
+export interface HistoryError {
+  readonly class: string;
+  readonly message: string;
 }
 
 export class HistoryRecorder {
@@ -36,15 +44,16 @@ export class HistoryRecorder {
   }
 
   /** Complete the process's attempt; `value` defaults to what it invoked (for `fail`/`info`). */
-  complete(process: number, type: Exclude<EventType, 'invoke'>, value?: readonly MicroOp[]): void {
+  complete(process: number, type: Exclude<EventType, 'invoke'>, value?: readonly MicroOp[], error?: HistoryError): void {
     const invoked = this.#open.get(process);
     if (invoked === undefined) throw new Error(`process ${process} completed without an invoke`);
     this.#open.delete(process);
-    this.#push(process, type, value ?? invoked);
+    this.#push(process, type, value ?? invoked, type === 'ok' ? undefined : error);
   }
 
-  #push(process: number, type: EventType, value: readonly MicroOp[]): void {
-    this.events.push({ index: this.events.length, process, type, f: 'txn', value, time: Math.round(this.nowMs() * 1e6) });
+  #push(process: number, type: EventType, value: readonly MicroOp[], error?: HistoryError): void {
+    const time = Math.round(this.nowMs() * 1e6);
+    this.events.push({ index: this.events.length, process, type, f: 'txn', value, time, ...(error === undefined ? {} : { error }) });
   }
 }
 
@@ -52,7 +61,8 @@ export class HistoryRecorder {
 export function historyToJsonl(events: readonly HistoryEvent[]): string {
   let out = '';
   for (const e of events) {
-    out += `${JSON.stringify({ index: e.index, process: e.process, type: e.type, f: e.f, value: e.value, time: e.time })}\n`;
+    const error = e.error === undefined ? '' : `,"error":${JSON.stringify({ class: e.error.class, message: e.error.message })}`;
+    out += `${JSON.stringify({ index: e.index, process: e.process, type: e.type, f: e.f, value: e.value, time: e.time }).slice(0, -1)}${error}}\n`;
   }
   return out;
 }

@@ -14,7 +14,18 @@ export {
   type WorkloadConfigInput,
   workloadConfigSchema,
 } from './config.js';
-export { type EventType, type HistoryEvent, HistoryRecorder, historyToJsonl, type MicroOp } from './history.js';
+export { type EventType, type HistoryError, type HistoryEvent, HistoryRecorder, historyToJsonl, type MicroOp } from './history.js';
+export {
+  classifyWriteFailure,
+  errorMessage,
+  type FailureContext,
+  WRITE_FAILURE_CLASSES,
+  WRITE_OUTCOMES,
+  type WriteFailureClass,
+  type WriteOutcome,
+} from './outcomes.js';
+export { AttemptPhases, type PhaseSink, WRITE_PHASES, type WritePhase } from './phases.js';
+export { type SpanCategory, TraceRecorder } from './trace.js';
 export { KeyPool } from './key-pool.js';
 export { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 export { MeteredObjectStore } from './metered-store.js';
@@ -27,10 +38,30 @@ export {
   LATE_THRESHOLD_MS,
   type ReadCounters,
   type SeriesPoint,
+  type WindowCounters,
   WorkloadMetrics,
   type WriteCounters,
 } from './metrics.js';
 export { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
 export { RunClock } from './run-clock.js';
 export { type RetryPolicy, retryDelayMs } from './retry-policy.js';
-export { runWorkload, type WorkloadEnvironment, type WorkloadMetricsReport, type WorkloadRun } from './run-workload.js';
+export {
+  type ConflictModel,
+  type LoadReport,
+  runWorkload,
+  SATURATION_RATIO,
+  type WorkloadEnvironment,
+  type WorkloadMetricsReport,
+  type WorkloadRun,
+} from './run-workload.js';
+export {
+  BOOTSTRAP_RESAMPLES,
+  bootstrap,
+  type Buckets,
+  type Interval,
+  MIN_PERCENTILE_SAMPLES,
+  percentileOfBuckets,
+  quantileSorted,
+  wilson,
+  Z95,
+} from './stats.js';

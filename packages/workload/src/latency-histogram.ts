@@ -53,6 +53,21 @@ export class LatencyHistogram {
     return hdr.encodeIntoCompressedBase64(this.#h);
   }
 
+  /** The recorded values of an encoded histogram as (ms, count) buckets, ascending. */
+  static decodeBuckets(encoded: string): [number, number][] {
+    const h = hdr.decodeFromCompressedBase64(encoded) as unknown as {
+      recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+    };
+    const it = h.recordedValuesIterator;
+    it.reset();
+    const out: [number, number][] = [];
+    while (it.hasNext()) {
+      const v = it.next();
+      out.push([round3(v.valueIteratedTo / 1000), v.countAtValueIteratedTo]);
+    }
+    return out;
+  }
+
   static decodeSummary(encoded: string): LatencySummary {
     const decoded = hdr.decodeFromCompressedBase64(encoded);
     const out = new LatencyHistogram();

@@ -1,5 +1,7 @@
 import { ManifestLabError, REQUEST_KINDS, type RequestKind } from '@manifest-lab/manifest-core';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+import { WRITE_OUTCOMES, type WriteOutcome } from './outcomes.js';
+import { WRITE_PHASES, type WritePhase } from './phases.js';
 
 /** How an error is counted: by the typed error's kind, or `other`. */
 export type ErrorClass = ManifestLabError['kind'] | 'other';
@@ -23,8 +25,10 @@ export interface WriteCounters {
   retry_failures: number;
   /** Transactions that failed on their first and only attempt (max_retry_count = 0). */
   unretried_failures: number;
-  /** Attempts that ended in another error: `info` in the history if it came during commit, else `fail`. */
+  /** Attempts that ended in another error: `info` in the history if it may have committed, else `fail`. */
   errors: number;
+  /** How each transaction ended: the classes add up to `txns`. */
+  outcomes: Record<WriteOutcome, number>;
 }
 
 export interface ReadCounters {
@@ -32,6 +36,24 @@ export interface ReadCounters {
   successes: number;
   scans: number;
   errors: number;
+}
+
+/**
+ * What completed inside the measured window [warm-up, duration]: achieved load and TPS count
+ * these, so a run that overruns its schedule does not inflate its rates.
+ */
+export interface WindowCounters {
+  /** Write transactions that ended (any outcome) in the window. */
+  write_completed: number;
+  write_committed: number;
+  read_completed: number;
+  read_ok: number;
+  /** Commits in the window, per writer (for the other writers' commit rate). */
+  commits_by_writer: number[];
+  /** Measured write attempts, per writer. */
+  attempts_by_writer: number[];
+  /** Checkpoints the compactor published (each moves HEAD, like a commit). */
+  compactions: number;
 }
 
 export interface ArrivalCounters {
@@ -58,8 +80,8 @@ export interface SeriesPoint {
 /** A start later than this after its intended time counts as late. */
 export const LATE_THRESHOLD_MS = 5;
 
-export const HISTOGRAMS = ['write_txn', 'commit', 'read_txn', 'start_lag'] as const;
-export type HistogramName = (typeof HISTOGRAMS)[number] | `request_${RequestKind}`;
+export const HISTOGRAMS = ['write_txn', 'commit', 'read_txn', 'start_lag', 'window'] as const;
+export type HistogramName = (typeof HISTOGRAMS)[number] | `request_${RequestKind}` | `phase_${WritePhase}`;
 
 /**
  * Everything a run measures. Transactions whose intended start falls in the warm-up are left
@@ -78,17 +100,36 @@ export class WorkloadMetrics {
     retry_failures: 0,
     unretried_failures: 0,
     errors: 0,
+    outcomes: Object.fromEntries(WRITE_OUTCOMES.map((o) => [o, 0])) as Record<WriteOutcome, number>,
   };
+  readonly window: WindowCounters;
+  /** Each measured attempt's snapshot→CAS window, ms, per writer (for the conflict model). */
+  readonly windowsByWriter: number[][];
   readonly read: ReadCounters = { txns: 0, successes: 0, scans: 0, errors: 0 };
   readonly arrivals: ArrivalCounters = { scheduled: 0, started: 0, late: 0, dropped: 0 };
   readonly errorsByClass: Partial<Record<ErrorClass, number>> = {};
   readonly histograms: Record<HistogramName, LatencyHistogram>;
   readonly #series = new Map<number, SeriesPoint>();
 
-  constructor(readonly warmupMs: number) {
+  constructor(
+    readonly warmupMs: number,
+    readonly durationMs: number = Number.POSITIVE_INFINITY,
+    numWriters = 0,
+  ) {
+    this.window = {
+      write_completed: 0,
+      write_committed: 0,
+      read_completed: 0,
+      read_ok: 0,
+      commits_by_writer: new Array<number>(numWriters).fill(0),
+      attempts_by_writer: new Array<number>(numWriters).fill(0),
+      compactions: 0,
+    };
+    this.windowsByWriter = Array.from({ length: numWriters }, () => []);
     const entries: [HistogramName, LatencyHistogram][] = [
       ...HISTOGRAMS.map((n): [HistogramName, LatencyHistogram] => [n, new LatencyHistogram()]),
       ...REQUEST_KINDS.map((k): [HistogramName, LatencyHistogram] => [`request_${k}`, new LatencyHistogram()]),
+      ...WRITE_PHASES.map((p): [HistogramName, LatencyHistogram] => [`phase_${p}`, new LatencyHistogram()]),
     ];
     this.histograms = Object.fromEntries(entries) as Record<HistogramName, LatencyHistogram>;
   }
@@ -96,6 +137,11 @@ export class WorkloadMetrics {
   /** Whether something that (was intended to) start at `ms` is measured. */
   measured(ms: number): boolean {
     return ms >= this.warmupMs;
+  }
+
+  /** Whether a completion at `ms` falls in the measured window. */
+  inWindow(ms: number): boolean {
+    return ms >= this.warmupMs && ms <= this.durationMs;
   }
 
   countError(err: unknown): void {

@@ -5,6 +5,8 @@ import {
   type ManifestOptions,
   MemoryObjectStore,
   type ObjectStore,
+  ObjectStoreDecorator,
+  type StoreRequest,
   type Random,
   RealClock,
   type RequestCounts,
@@ -30,7 +32,10 @@ import {
   type WriteCounters,
 } from './metrics.js';
 import { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
+import { WRITE_FAILURE_CLASSES, type WriteOutcome } from './outcomes.js';
+import { AttemptPhases, WRITE_PHASES, type WritePhase } from './phases.js';
 import { RunClock } from './run-clock.js';
+import { TraceRecorder } from './trace.js';
 
 export interface WorkloadEnvironment {
   /** Storage to run against. Default: the embedded store with the config's latency profile. */
@@ -46,6 +51,52 @@ export interface WorkloadEnvironment {
   readonly wrapStore?: (store: ObjectStore, clock: Clock, random: Random) => ObjectStore;
   /** Build each client's manifest — e.g. a deliberately broken variant, to test a checker. */
   readonly manifestFactory?: (options: ManifestOptions) => Manifest<string, StoredValue>;
+  /** Record every client's transactions, phases and requests as spans (`WorkloadRun.trace`). */
+  readonly trace?: boolean;
+}
+
+/** Offered vs achieved load of one client kind, per second of the measured window. */
+export interface LoadReport {
+  /** Arrivals scheduled in the measured window. */
+  readonly scheduled: number;
+  /** Transactions that ended (any outcome) in the measured window. */
+  readonly completed: number;
+  /** Arrivals scheduled in the measured window, per second. */
+  readonly offered_tps: number;
+  /** Transactions that ended (any outcome) in the measured window, per second. */
+  readonly achieved_tps: number;
+  /** achieved / offered; null when nothing was offered. */
+  readonly achieved_ratio: number | null;
+  readonly late: number;
+  readonly dropped: number;
+  /** Achieved below `SATURATION_RATIO` of offered. */
+  readonly saturated: boolean;
+}
+
+/** A client kind achieving less than this share of its offered load is saturated. */
+export const SATURATION_RATIO = 0.9;
+
+/**
+ * The HEAD-CAS conflict model: with HEAD moved by others at rate λ (Poisson), an attempt whose
+ * snapshot→CAS window is w conflicts with probability 1 − exp(−λ·w). The model rate is that
+ * probability averaged over the measured attempts, each with its own window and its writer's
+ * λ (the other writers' commits plus the compactor's checkpoints): averaging per attempt,
+ * rather than plugging in the mean window, keeps long-tailed windows from biasing it low.
+ */
+export interface ConflictModel {
+  /** HEAD moves by others (other writers' commits, checkpoints) per second, averaged over attempts. */
+  readonly lambda_others: number;
+  /** Mean snapshot→CAS window of the attempts that reached the CAS, ms (null if none did). */
+  readonly window_mean_ms: number | null;
+  readonly window_p50_ms: number | null;
+  /** Attempts whose window was measured. */
+  readonly windows: number;
+  /** Mean over attempts of 1 − exp(−λ_i · w); null without a measured window. */
+  readonly model_conflict_rate: number | null;
+  /** The textbook form with the mean window plugged in: 1 − exp(−λ_others · mean w). */
+  readonly model_conflict_rate_mean_window: number | null;
+  /** Measured precondition failures per attempt, for comparison. */
+  readonly measured_conflict_rate: number | null;
 }
 
 /** What one run measured; JSON-serialisable and a pure function of (config, code) in virtual time. */
@@ -58,16 +109,29 @@ export interface WorkloadMetricsReport {
     readonly commit_latency: LatencySummary;
   };
   readonly read: { readonly tps: number; readonly counters: ReadCounters; readonly latency: LatencySummary };
+  /** How each measured write transaction ended (the classes add up to the transactions). */
+  readonly outcomes: Readonly<Record<WriteOutcome, number>>;
+  /** The failure class with the most transactions, or null when all committed. */
+  readonly top_failure_class: Exclude<WriteOutcome, 'committed'> | null;
+  readonly load: { readonly write: LoadReport; readonly read: LoadReport; readonly saturated: boolean };
+  /** How far the run went past `duration_s` finishing what had started, seconds. */
+  readonly overrun_s: number;
+  /** Per write-attempt phase latencies (queueing and backoff per transaction / retry). */
+  readonly phases: Readonly<Record<WritePhase, LatencySummary>>;
+  readonly window: LatencySummary;
+  readonly conflict_model: ConflictModel;
   readonly rates: {
+    /** Transactions that did not commit (any class) per transaction; null with no transactions. */
+    readonly txn_failure_rate: number | null;
     /** Precondition failures per write attempt. */
-    readonly precondition_failure_rate: number;
+    readonly precondition_failure_rate: number | null;
     /** Retries per write transaction. */
-    readonly avg_retry_count: number;
-    /** Of transactions that retried, the share that committed / that still failed. */
-    readonly retry_success_rate: number;
-    readonly retry_failure_rate: number;
+    readonly avg_retry_count: number | null;
+    /** Of transactions that retried, the share that committed / that still failed (null: none retried). */
+    readonly retry_success_rate: number | null;
+    readonly retry_failure_rate: number | null;
     /** Writers' storage requests per committed transaction. */
-    readonly requests_per_commit: number;
+    readonly requests_per_commit: number | null;
   };
   readonly arrivals: { readonly write: ArrivalCounters; readonly read: ArrivalCounters };
   readonly start_lag: LatencySummary;
@@ -90,6 +154,8 @@ export interface WorkloadRun {
   readonly elapsedMs: number;
   readonly prefix: string;
   readonly store: ObjectStore;
+  /** The run's spans, when `env.trace` was set. */
+  readonly trace?: TraceRecorder;
 }
 
 /**
@@ -104,10 +170,11 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const base = env.store ?? new MemoryObjectStore({ latency: config.latency_profile, clock, random: root.fork('latency') });
   const store = env.wrapStore === undefined ? base : env.wrapStore(base, clock, root.fork('wrap'));
   const prefix = env.prefix ?? 'run';
-  const metrics = new WorkloadMetrics(config.warmup_s * 1000);
+  const durationMs = config.duration_s * 1000;
+  const metrics = new WorkloadMetrics(config.warmup_s * 1000, durationMs, config.num_writers);
   const history = new HistoryRecorder(() => clock.now());
   const keys = new KeyPool(config.num_writers, config.keys_per_writer, config.shared_keys, config.key_overlap_ratio);
-  const durationMs = config.duration_s * 1000;
+  const trace = env.trace === true ? new TraceRecorder() : undefined;
   let element = 0;
   let process = config.num_writers + config.num_readers;
   const ctx: RunContext = {
@@ -116,6 +183,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     keys,
     metrics,
     history,
+    trace,
     nextElement: () => ++element,
     nextProcess: () => process++,
   };
@@ -135,23 +203,38 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   };
 
   const makeManifest = env.manifestFactory ?? ((o: ManifestOptions) => new Manifest<string, StoredValue>(o));
-  const client = (role: string, index: number, s: ObjectStore, processId: number): Client => ({
-    manifest: makeManifest({
-      store: s,
-      prefix,
-      clock,
-      random: root.fork(`${role}-${index}/manifest`),
-      retention: { leaseTtlMs: config.lease_ttl_ms },
-      profile: config.profile,
-    }),
-    random: root.fork(`${role}-${index}/choices`),
-    process: processId,
-  });
+  const client = (role: string, index: number, s: ObjectStore, processId: number): Client => {
+    const track = processId;
+    trace?.track(track, `${role} ${index}`);
+    const phases = new AttemptPhases(
+      trace === undefined ? undefined : (name, start, end, error) => trace.span(track, 'phase', name, start, end, error === undefined ? undefined : { error: String(error) }),
+    );
+    return {
+      manifest: makeManifest({
+        store: trace === undefined ? s : new TracedStore(s, clock, trace, track),
+        prefix,
+        clock,
+        random: root.fork(`${role}-${index}/manifest`),
+        retention: { leaseTtlMs: config.lease_ttl_ms },
+        profile: config.profile,
+        tracer: phases,
+      }),
+      random: root.fork(`${role}-${index}/choices`),
+      process: processId,
+      track,
+      phases,
+    };
+  };
 
   const program = async () => {
     const before = store.requestCounts();
     const progress = env.onProgress === undefined ? undefined : ticker(clock, durationMs, env.onProgress);
-    const compactor = config.compact_interval_s > 0 ? runCompactor(config, clock, store, prefix, root.fork('compactor')) : undefined;
+    const compactor =
+      config.compact_interval_s > 0
+        ? runCompactor(config, clock, store, prefix, root.fork('compactor'), () => {
+            if (metrics.inWindow(clock.now())) metrics.window.compactions++;
+          })
+        : undefined;
     await Promise.all([
       ...Array.from({ length: config.num_writers }, (_, i) => {
         const c = client('writer', i, writerStore, i);
@@ -176,13 +259,14 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const elapsedMs = clock.now();
   return {
     config,
-    metrics: report(config, metrics, readArrivals, writerStore.ownCounts(), readerStore.ownCounts()),
+    metrics: report(config, metrics, readArrivals, writerStore.ownCounts(), readerStore.ownCounts(), elapsedMs),
     timeSeries: metrics.series(),
     history: history.events,
     requestCounts,
     elapsedMs,
     prefix,
     store,
+    ...(trace === undefined ? {} : { trace }),
   };
 }
 
@@ -192,22 +276,40 @@ function report(
   readArrivals: ArrivalCounters,
   writers: RequestCounts,
   readers: RequestCounts,
+  elapsedMs: number,
 ): WorkloadMetricsReport {
   const seconds = config.duration_s - config.warmup_s;
   const w = m.write;
   const s = m.summaries();
   const requestLatency: Record<string, LatencySummary> = {};
   for (const [k, v] of Object.entries(s)) if (k.startsWith('request_')) requestLatency[k.slice('request_'.length)] = v;
+  const writeLoad = load(m.arrivals, m.window.write_completed, seconds);
+  const readLoad = load(readArrivals, m.window.read_completed, seconds);
+  let top: Exclude<WriteOutcome, 'committed'> | null = null;
+  for (const c of WRITE_FAILURE_CLASSES) if (w.outcomes[c] > 0 && (top === null || w.outcomes[c] > w.outcomes[top])) top = c;
   return {
     measured_seconds: seconds,
-    write: { tps: ratio(w.successes, seconds), counters: { ...w }, latency: s.write_txn, commit_latency: s.commit },
-    read: { tps: ratio(m.read.successes, seconds), counters: { ...m.read }, latency: s.read_txn },
+    write: {
+      tps: ratio(m.window.write_committed, seconds),
+      counters: { ...w, outcomes: { ...w.outcomes } },
+      latency: s.write_txn,
+      commit_latency: s.commit,
+    },
+    read: { tps: ratio(m.window.read_ok, seconds), counters: { ...m.read }, latency: s.read_txn },
+    outcomes: { ...w.outcomes },
+    top_failure_class: top,
+    load: { write: writeLoad, read: readLoad, saturated: writeLoad.saturated || readLoad.saturated },
+    overrun_s: Math.max(0, Math.round(elapsedMs - config.duration_s * 1000) / 1000),
+    phases: Object.fromEntries(WRITE_PHASES.map((p) => [p, s[`phase_${p}`]])) as Record<WritePhase, LatencySummary>,
+    window: s.window,
+    conflict_model: conflictModel(m, seconds),
     rates: {
-      precondition_failure_rate: ratio(w.precondition_failures, w.attempts),
-      avg_retry_count: ratio(w.retries, w.txns),
-      retry_success_rate: ratio(w.retry_successes, w.retried_txns),
-      retry_failure_rate: ratio(w.retry_failures, w.retried_txns),
-      requests_per_commit: ratio(totalRequests(writers), w.successes),
+      txn_failure_rate: ratioOrNull(w.txns - w.outcomes.committed, w.txns),
+      precondition_failure_rate: ratioOrNull(w.precondition_failures, w.attempts),
+      avg_retry_count: ratioOrNull(w.retries, w.txns),
+      retry_success_rate: ratioOrNull(w.retry_successes, w.retried_txns),
+      retry_failure_rate: ratioOrNull(w.retry_failures, w.retried_txns),
+      requests_per_commit: ratioOrNull(totalRequests(writers), w.successes),
     },
     arrivals: { write: { ...m.arrivals }, read: { ...readArrivals } },
     start_lag: s.start_lag,
@@ -218,12 +320,68 @@ function report(
   };
 }
 
+function load(arrivals: ArrivalCounters, completed: number, seconds: number): LoadReport {
+  const achievedRatio = arrivals.scheduled === 0 ? null : round6(completed / arrivals.scheduled);
+  return {
+    scheduled: arrivals.scheduled,
+    completed,
+    offered_tps: ratio(arrivals.scheduled, seconds),
+    achieved_tps: ratio(completed, seconds),
+    achieved_ratio: achievedRatio,
+    late: arrivals.late,
+    dropped: arrivals.dropped,
+    saturated: achievedRatio !== null && achievedRatio < SATURATION_RATIO,
+  };
+}
+
+/** The HEAD-CAS model against this run; see `ConflictModel`. */
+function conflictModel(m: WorkloadMetrics, seconds: number): ConflictModel {
+  const { commits_by_writer: commits, attempts_by_writer: attempts, compactions } = m.window;
+  const total = commits.reduce((a, b) => a + b, 0);
+  const allAttempts = attempts.reduce((a, b) => a + b, 0);
+  const lambdaOf = (i: number) => (seconds > 0 ? (total - (commits[i] ?? 0) + compactions) / seconds : 0);
+  let lambda = 0;
+  if (allAttempts > 0) for (const [i, a] of attempts.entries()) lambda += (a / allAttempts) * lambdaOf(i);
+  let windows = 0;
+  let sumMs = 0;
+  let sumP = 0;
+  for (const [i, ws] of m.windowsByWriter.entries()) {
+    const l = lambdaOf(i);
+    for (const w of ws) {
+      windows++;
+      sumMs += w;
+      sumP += 1 - Math.exp((-l * w) / 1000);
+    }
+  }
+  const mean = windows === 0 ? null : sumMs / windows;
+  return {
+    lambda_others: round6(lambda),
+    window_mean_ms: mean === null ? null : round6(mean),
+    window_p50_ms: windows === 0 ? null : m.histograms.window.summary().p50_ms,
+    windows,
+    model_conflict_rate: windows === 0 ? null : round6(sumP / windows),
+    model_conflict_rate_mean_window: mean === null ? null : round6(1 - Math.exp(-lambda * (mean / 1000))),
+    measured_conflict_rate: ratioOrNull(m.write.precondition_failures, m.write.attempts),
+  };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
 /**
  * A compactor process: every `compact_interval_s` it folds the manifest into a checkpoint and
  * publishes it (`compactOnce`; no GC), until stopped. Its failures are part of the experiment,
  * not errors of the run.
  */
-function runCompactor(config: WorkloadConfig, clock: Clock, store: ObjectStore, prefix: string, random: Random) {
+function runCompactor(
+  config: WorkloadConfig,
+  clock: Clock,
+  store: ObjectStore,
+  prefix: string,
+  random: Random,
+  onPublished: () => void,
+) {
   const manifest = new Manifest<string, StoredValue>({
     store,
     prefix,
@@ -232,10 +390,56 @@ function runCompactor(config: WorkloadConfig, clock: Clock, store: ObjectStore, 
     profile: config.profile,
     retention: { leaseTtlMs: config.lease_ttl_ms },
   });
-  return every(clock, config.compact_interval_s * 1000, () => manifest.compactor().compactOnce().then(() => undefined, () => undefined));
+  let last = '';
+  return every(clock, config.compact_interval_s * 1000, () =>
+    manifest
+      .compactor()
+      .compactOnce()
+      .then(
+        (published) => {
+          // Re-publishing the same checkpoint leaves HEAD's bytes, and so its ETag, unchanged.
+          if (published.checkpointId !== last) onPublished();
+          last = published.checkpointId;
+        },
+        () => undefined,
+      ),
+  );
 }
 
-/** `a / b` rounded to 6 decimals; 0 when `b` is 0. */
+/** Records each request as a span on one client's trace track. */
+class TracedStore extends ObjectStoreDecorator {
+  constructor(
+    inner: ObjectStore,
+    private readonly clock: Clock,
+    private readonly trace: TraceRecorder,
+    private readonly track: number,
+  ) {
+    super(inner);
+  }
+
+  protected override async around<T>(request: StoreRequest, op: () => Promise<T>): Promise<T> {
+    const start = this.clock.now();
+    let outcome = 'ok';
+    try {
+      return await op();
+    } catch (err) {
+      outcome = err instanceof Error ? err.name : 'error';
+      throw err;
+    } finally {
+      this.trace.span(this.track, 'request', `${request.kind} ${request.key.slice(request.key.lastIndexOf('/') + 1)}`, start, this.clock.now(), {
+        key: request.key,
+        outcome,
+      });
+    }
+  }
+}
+
+/** `a / b` rounded to 6 decimals; null — undefined, not 0 — when `b` is 0. */
+function ratioOrNull(a: number, b: number): number | null {
+  return b === 0 ? null : ratio(a, b);
+}
+
+/** `a / b` rounded to 6 decimals; 0 when `b` is 0 (for throughputs over a window). */
 function ratio(a: number, b: number): number {
   return b === 0 ? 0 : Math.round((a / b) * 1e6) / 1e6;
 }

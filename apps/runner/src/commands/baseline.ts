@@ -1,20 +1,29 @@
-import { join } from 'node:path';
-import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
-import { runWorkload } from '@manifest-lab/workload';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { configFromFlags, realTimeFor, withConfigOptions } from '../config-flags.js';
-import { toCsv } from '../csv.js';
-import { writeFileAtomic } from '../files.js';
-import { createProgress } from '../progress.js';
-import { describeRun } from '../report-run.js';
-import { verifyRun } from '../isolation.js';
-import { runDocument, writeRunOutput } from '../run-output.js';
-import { STORE_DUMP_FILE, writeStoreDump } from '../store-dump.js';
-import { RESULTS_CSV } from '../sweep-runner.js';
+import { ensureWritableDir } from '../files.js';
+import { interruptSignal } from '../interrupt.js';
+import { describeSummary } from '../report-run.js';
+import { DEFAULT_MAX_REPLICAS, type SweepDefinition } from '../sweep-file.js';
+import { RESULTS_CSV, RUNS_CSV, replicaDir, runSweep, SUMMARY_JSON } from '../sweep-runner.js';
+import { UserError } from '../user-error.js';
+
+const EXAMPLES: [string, string][] = [
+  ['$0 baseline --duration-s 30 --seed 7', 'A 30 s run in virtual time (warm-up 3 s: 10 % of the duration), seed 7'],
+  ['$0 baseline --num-writers 4 --key-overlap-ratio 0.5 --out results/my-baseline', 'Override any field; write the results elsewhere'],
+  ['$0 baseline --duration-s 30 --replicas 5', 'Five runs with derived seeds, pooled into one result'],
+  [
+    '$0 baseline --backend s3 --endpoint "$MANIFEST_LAB_S3_ENDPOINT" --path-style --bucket "$MANIFEST_LAB_S3_BUCKET" --duration-s 30',
+    'Real time on the project\'s Ceph RGW (after eval "$(scripts/rgw/start.sh)")',
+  ],
+  ['$0 baseline --backend fs --dir objects --duration-s 30', 'Real time on a local directory (created if missing)'],
+];
 
 function builder(y: Argv) {
   return withBackendOptions(withConfigOptions(y))
+    .example(EXAMPLES)
     .option('out', {
       type: 'string',
       default: 'results/baseline',
@@ -24,43 +33,77 @@ function builder(y: Argv) {
       type: 'boolean',
       default: false,
       describe: 'Also write every stored object to store.jsonl (for `manifest-lab verify --store-dump`)',
-    });
+    })
+    .option('replicas', { type: 'number', default: 1, describe: 'Runs of the configuration, each with its own derived seed, pooled into one result' })
+    .option('min-write-attempts', {
+      type: 'number',
+      default: 0,
+      describe: `Add replicas until the pooled runs have this many write attempts (at most ${DEFAULT_MAX_REPLICAS} replicas)`,
+    })
+    .option('trace', { type: 'string', describe: 'Write replica 0\'s spans (client, transaction, phase, request) to this file as Chrome Trace Event JSON, for Perfetto' });
 }
 
 interface BaselineArgs {
   out: string;
   'dump-store': boolean;
+  replicas: number;
+  'min-write-attempts': number;
+  trace: string | undefined;
 }
 
+/**
+ * One configuration, run exactly as a sweep with no axes would run it: `baseline --seed S`
+ * gives the same numbers as a sweep file with `"seed": S` and the same fields.
+ */
 async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
+  for (const [flag, v, min] of [['--replicas', argv.replicas, 1], ['--min-write-attempts', argv['min-write-attempts'], 0]] as const) {
+    if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} must be a whole number of at least ${min}, got ${v}.`);
+  }
   const flags = argv as Record<string, unknown>;
   const backend = backendFromFlags(flags, 'baseline');
   const config = configFromFlags(flags, realTimeFor(backend, flags));
+  await ensureWritableDir(argv.out, '--out');
+  if (argv.trace !== undefined) await ensureWritableDir(dirname(argv.trace), '--trace');
   const store = openBackend(backend);
   await checkBackend(backend, store);
-  if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
-  const progress = createProgress('baseline', Math.ceil(config.duration_s), process.stderr, 's');
-  let shown = 0;
-  const run = await runWorkload(config, {
-    prefix: backend.kind === 'memory' ? 'baseline' : `${backend.prefix}/baseline`,
-    ...(store === undefined ? {} : { store }),
-    onProgress: (elapsedMs) => {
-      for (; shown < Math.floor(elapsedMs / 1000); shown++) progress.tick(`t=${shown + 1} s`);
-    },
-  });
-  progress.stop();
-  const { document, summary } = await verifyRun(run);
-  if (argv['dump-store']) {
-    const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
-    await writeStoreDump(join(argv.out, STORE_DUMP_FILE), objects);
-  }
   closeStore(store);
-  const doc = runDocument(run, { sweep: 'baseline', id: 'baseline', backend: backend.kind }, summary);
-  await writeRunOutput(argv.out, run, doc, document);
-  await writeFileAtomic(join(argv.out, RESULTS_CSV), toCsv([doc]));
+  if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
+  const { seed, ...fixed } = config;
+  const definition: SweepDefinition = {
+    name: 'baseline',
+    seed,
+    fixed,
+    axes: {},
+    replicas: argv.replicas,
+    min_write_attempts: argv['min-write-attempts'],
+    max_replicas: Math.max(DEFAULT_MAX_REPLICAS, argv.replicas),
+  };
+  const interrupt = interruptSignal();
+  let outcome: Awaited<ReturnType<typeof runSweep>>;
+  try {
+    outcome = await runSweep({
+      definition,
+      source: 'options',
+      outDir: argv.out,
+      backend,
+      concurrency: argv.replicas > 1 || argv['min-write-attempts'] > 0 ? availableParallelism() : 1,
+      reuse: false,
+      dumpStore: argv['dump-store'],
+      signal: interrupt.signal,
+      ...(argv.trace === undefined ? {} : { traceFile: argv.trace }),
+    });
+  } finally {
+    interrupt.dispose();
+  }
+  const summary = outcome.summaries[0];
+  if (summary === undefined) throw new Error('baseline produced no result');
+  const dir = join(argv.out, summary.id);
+  const first = join(dir, replicaDir(0));
   process.stdout.write(
-    `baseline: ${config.num_writers} writers, ${config.num_readers} readers, ${config.duration_s} s ${config.time} time, seed ${config.seed}, on ${describeBackend(backend)} (manifest prefix ${run.prefix}/)\n` +
-      `${describeRun(doc)}\nresults: ${argv.out}/run.json, ${argv.out}/history.jsonl, ${argv.out}/verify.json, ${argv.out}/${RESULTS_CSV}\n`,
+    `baseline: ${config.num_writers} writers at ${config.writer_rate}/s, ${config.num_readers} readers at ${config.reader_rate}/s, ${config.duration_s} s ${config.time} time, seed ${seed}, on ${describeBackend(backend)}\n` +
+      `${describeSummary(summary)}\n` +
+      `results: ${join(argv.out, RESULTS_CSV)}, ${join(argv.out, RUNS_CSV)}, ${join(dir, SUMMARY_JSON)}; replica 0: ${join(first, 'run.json')}, ${join(first, 'history.jsonl')}, ${join(first, 'verify.json')}` +
+      `${argv['dump-store'] ? `, ${join(first, 'store.jsonl')}` : ''}${argv.trace === undefined ? '' : `\ntrace: ${argv.trace} (Chrome Trace Event JSON: open it in https://ui.perfetto.dev or chrome://tracing)`}\n`,
   );
 }
 

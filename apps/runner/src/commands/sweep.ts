@@ -1,14 +1,33 @@
 import { availableParallelism } from 'node:os';
+import { CONFIG_FIELDS } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { realTimeFor } from '../config-flags.js';
-import { bestWorstTable, isolationLine } from '../summary-table.js';
+import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from '../summary-table.js';
 import { readSweepFile } from '../sweep-file.js';
+import { ensureWritableDir } from '../files.js';
+import { interruptSignal } from '../interrupt.js';
 import { RESULTS_CSV, runSweep } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
 
+const EXAMPLES: [string, string][] = [
+  ['$0 sweep --config sweeps/comprehensive.json', 'The reference 96-configuration grid, one worker thread per core; run it again to resume'],
+  ['$0 sweep --config sweeps/baseline.json --config sweeps/comprehensive.json --no-progress', 'Several sweep files, each into results/<name>'],
+  ['$0 sweep --config my-sweep.json --out results/mine --concurrency 2', 'Your own sweep file, into a directory of your choice'],
+];
+
+/** The sweep-file format, with every field that may be fixed or be an axis. */
+const SWEEP_FILE_HELP = [
+  'A sweep file is JSON: {"name": "mine", "seed": 1, "fixed": {"duration_s": 60}, "axes": {"num_writers": [2, 4], "key_overlap_ratio": [0.1, 0.5]}}.',
+  'The configs are the cartesian product of the axes (first axis slowest), each with the "fixed" fields; output goes to results/<name>.',
+  '"replicas": N runs each config N times with derived seeds, pooled into one result (default 1). "min_write_attempts": K adds replicas until a config has K write attempts, at most "max_replicas" (default 64).',
+  `Fields that may be fixed or be axes (every config field; \`manifest-lab baseline --help\` describes each): ${CONFIG_FIELDS.join(', ')}.`,
+].join('\n\n');
+
 function builder(y: Argv) {
   return withBackendOptions(y)
+    .example(EXAMPLES)
+    .epilogue(SWEEP_FILE_HELP)
     .option('config', {
       type: 'string',
       array: true,
@@ -36,6 +55,7 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
   }
   // Read and validate every file before running anything.
   const sweeps = await Promise.all(argv.config.map(async (path) => ({ path, def: await readSweepFile(path) })));
+  for (const { def } of sweeps) await ensureWritableDir(argv.out ?? `results/${def.name}`, '--out');
   for (const { path, def: given } of sweeps) {
     const flags = argv as Record<string, unknown>;
     const backend = backendFromFlags(flags, given.name);
@@ -46,10 +66,18 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     closeStore(probe);
     if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
     const outDir = argv.out ?? `results/${def.name}`;
-    const outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress });
+    const interrupt = interruptSignal();
+    let outcome: Awaited<ReturnType<typeof runSweep>>;
+    try {
+      outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress, signal: interrupt.signal });
+    } finally {
+      interrupt.dispose();
+    }
+    const s = outcome.summaries;
     process.stdout.write(
-      `\nsweep ${def.name}: ${outcome.docs.length} configs (${outcome.ran} run, ${outcome.skipped} already done) in ${(outcome.wallMs / 1000).toFixed(1)} s\n` +
-        `${isolationLine(outcome.docs)}\n${bestWorstTable(outcome.docs)}\nresults: ${outDir}/${RESULTS_CSV}\n`,
+      `\nsweep ${def.name}: ${s.length} configs, ${outcome.docs.length} runs (${outcome.ran} run now, ${outcome.skipped} already done) in ${(outcome.wallMs / 1000).toFixed(1)} s\n` +
+        `${isolationLine(s)}\n${configTable(s)}\n\n${bestWorstTable(s)}\n\n${cautionLines(s)}\n${LEGEND}\n` +
+        `results: ${outDir}/${RESULTS_CSV} (one pooled row per config), ${outDir}/runs.csv (one row per run), ${outDir}/<config>/summary.json\n`,
     );
   }
 }

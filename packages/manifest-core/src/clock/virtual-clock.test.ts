@@ -96,6 +96,48 @@ describe('VirtualClock', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('interleaves identically whether idle checks yield a macrotask every time or rarely', async () => {
+    const program = async (macrotaskEvery?: number) => {
+      const clock = new VirtualClock(macrotaskEvery === undefined ? {} : { macrotaskEvery });
+      const trace: string[] = [];
+      await clock.run(async () => {
+        await Promise.all(
+          [7, 3, 11, 3, 5].map(async (d, i) => {
+            for (let k = 0; k < 50; k++) {
+              for (let n = 0; n < i * 3; n++) await Promise.resolve(); // chains of different lengths
+              await clock.sleep((d * (k + 1)) % 13);
+              trace.push(`${i}:${k}@${clock.now()}`);
+            }
+          }),
+        );
+      });
+      return trace;
+    };
+    const reference = await program(1);
+    expect(await program()).toEqual(reference);
+    expect(await program(2)).toEqual(reference);
+    expect(() => new VirtualClock({ macrotaskEvery: 0 })).toThrow(RangeError);
+  });
+
+  it('waits for microtasks queued before run when called outside a promise continuation', async () => {
+    const clock = new VirtualClock();
+    const log: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        // A macrotask callback: the program's first microtasks are queued before run's first check.
+        clock
+          .run(async () => {
+            for (let i = 0; i < 100; i++) await Promise.resolve();
+            log.push(`ready@${clock.now()}`);
+            await clock.sleep(5);
+            log.push(`done@${clock.now()}`);
+          })
+          .then(resolve, reject);
+      });
+    });
+    expect(log).toEqual(['ready@0', 'done@5']);
+  });
+
   it('counts fired timers as events', async () => {
     const clock = new VirtualClock();
     await clock.run(async () => {

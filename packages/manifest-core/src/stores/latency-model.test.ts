@@ -3,7 +3,7 @@ import { VirtualClock } from '../clock/virtual-clock.js';
 import { ThrottledError } from '../errors.js';
 import { encodeUtf8 } from '../json.js';
 import { SeededRandom } from '../random.js';
-import { LATENCY_PROFILES, PrefixThrottle, sampleLatency } from './latency-model.js';
+import { LATENCY_PROFILES, latencySampler, PrefixThrottle, sampleLatency } from './latency-model.js';
 import { MemoryObjectStore } from './memory-object-store.js';
 
 function quantile(xs: number[], q: number): number {
@@ -41,6 +41,19 @@ describe('latency model', () => {
     );
   });
 
+  it('latencySampler draws exactly what sampleLatency draws, tail included', () => {
+    for (const profile of Object.values(LATENCY_PROFILES)) {
+      for (const d of Object.values(profile.perKind)) {
+        const a = new SeededRandom(5);
+        const b = new SeededRandom(5);
+        const sample = latencySampler(d);
+        const xs = Array.from({ length: 5000 }, () => sampleLatency(d, a));
+        expect(Array.from({ length: 5000 }, () => sample(b))).toEqual(xs);
+        expect(b.next()).toBe(a.next()); // the same number of draws
+      }
+    }
+  });
+
   it('the named profiles have the documented medians', () => {
     expect(LATENCY_PROFILES['s3-standard'].perKind.GET).toMatchObject({ medianMs: 25, p99Ms: 200 });
     expect(LATENCY_PROFILES.local.perKind.PUT).toMatchObject({ medianMs: 2.97, p99Ms: 8.12 });
@@ -57,6 +70,15 @@ describe('PrefixThrottle', () => {
     expect(t.admit('PUT', 'q/other', 0)).toBe(true); // another prefix
     expect(t.admit('PUT', 'p/seg-2', 50)).toBe(false); // 0.5 token after 50 ms
     expect(t.admit('PUT', 'p/seg-2', 100)).toBe(true); // one token after 100 ms
+  });
+
+  it('keeps one bucket per directory, however many directories', () => {
+    const t = new PrefixThrottle({ writesPerSec: 2, readsPerSec: 2 });
+    const dirs = Array.from({ length: 20 }, (_, i) => `d${i}/`);
+    for (const d of dirs) expect([t.admit('PUT', `${d}a`, 0), t.admit('PUT', `${d}b`, 0), t.admit('PUT', `${d}c`, 0)]).toEqual([true, true, false]);
+    expect(t.admit('PUT', 'd1/sub/a', 0)).toBe(true); // d1/sub/ is a prefix of its own
+    expect(t.admit('PUT', 'd1', 0)).toBe(true); // the root prefix ''
+    expect(t.admit('PUT', 'd19/z', 500)).toBe(true); // refilled
   });
 });
 

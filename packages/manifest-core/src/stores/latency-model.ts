@@ -45,9 +45,9 @@ const lognormal = (medianMs: number, p99Ms: number, tail?: LognormalLatency['tai
   tail === undefined ? { kind: 'lognormal', medianMs, p99Ms } : { kind: 'lognormal', medianMs, p99Ms, tail };
 
 /**
- * Named models. `s3-standard`: medians in the tens of ms, p99 a few hundred, a 0.1 % tail of
- * 1–2.5 s (field notes); `local`: Ceph RGW on loopback as measured in ceph-rgw.md; `none`:
- * zero latency, no throttling.
+ * Named models (sources in docs/backends.md). `s3-standard`: medians in the tens of ms, p99 a
+ * few hundred, a 0.1 % tail of 1–2.5 s (modelled on AWS's published figures); `local`: Ceph RGW on
+ * loopback as measured; `none`: zero latency, no throttling.
  */
 export const LATENCY_PROFILES = {
   's3-standard': {
@@ -108,6 +108,30 @@ export function sampleLatency(d: LatencyDistribution, random: Random): number {
   }
 }
 
+/**
+ * `sampleLatency` for one distribution, its parameters worked out once: the same draws, in the
+ * same order, and the same arithmetic, so the same samples — without two logarithms a request.
+ */
+export function latencySampler(d: LatencyDistribution): (random: Random) => number {
+  switch (d.kind) {
+    case 'fixed': {
+      const ms = d.ms;
+      return () => ms;
+    }
+    case 'lognormal': {
+      const mu = Math.log(d.medianMs);
+      const sigma = (Math.log(d.p99Ms) - mu) / Z99;
+      const tail = d.tail;
+      if (tail === undefined) return (random) => Math.exp(mu + sigma * standardNormal(random));
+      const { probability, minMs, maxMs } = tail;
+      return (random) =>
+        random.next() < probability
+          ? minMs + (maxMs - minMs) * random.next()
+          : Math.exp(mu + sigma * standardNormal(random));
+    }
+  }
+}
+
 /** Box–Muller; two uniform draws per sample keeps the draw count fixed per request. */
 function standardNormal(random: Random): number {
   const u1 = 1 - random.next(); // (0, 1]
@@ -124,7 +148,9 @@ export function isWrite(kind: RequestKind): boolean {
  * The "prefix" is the key up to its last '/', the unit S3 partitions on.
  */
 export class PrefixThrottle {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  /** Token buckets by prefix: one map for writes, one for reads (no key string built per request). */
+  readonly #writes = new Map<string, { tokens: number; at: number }>();
+  readonly #reads = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly limits: ThrottleLimits) {}
 
@@ -132,11 +158,12 @@ export class PrefixThrottle {
   admit(kind: RequestKind, key: string, nowMs: number): boolean {
     const write = isWrite(kind);
     const rate = write ? this.limits.writesPerSec : this.limits.readsPerSec;
-    const id = `${write ? 'w' : 'r'}:${key.slice(0, key.lastIndexOf('/') + 1)}`;
-    let b = this.#buckets.get(id);
+    const buckets = write ? this.#writes : this.#reads;
+    const prefix = key.slice(0, key.lastIndexOf('/') + 1);
+    let b = buckets.get(prefix);
     if (b === undefined) {
       b = { tokens: rate, at: nowMs };
-      this.#buckets.set(id, b);
+      buckets.set(prefix, b);
     }
     b.tokens = Math.min(rate, b.tokens + ((nowMs - b.at) / 1000) * rate);
     b.at = nowMs;

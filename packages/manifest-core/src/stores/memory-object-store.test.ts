@@ -20,6 +20,23 @@ describe('MemoryObjectStore', () => {
     expect((await s.head('a'))?.etag).toBe(a);
   });
 
+  it('gives every GET its own bytes, small (pooled) and large alike', async () => {
+    const s = new MemoryObjectStore();
+    const big = 'y'.repeat(10_000);
+    await s.put('a', bytes('hello'));
+    await s.put('b', bytes('world'));
+    await s.put('big', bytes(big));
+    const [a1, b1, a2, g1] = [await s.get('a'), await s.get('b'), await s.get('a'), await s.get('big')];
+    a1?.body.fill(0x21);
+    g1?.body.fill(0x21);
+    const text = (o: { body: Uint8Array } | null) => new TextDecoder().decode(o?.body);
+    expect([text(a1), text(b1), text(a2)]).toEqual(['!!!!!', 'world', 'hello']);
+    expect([text(await s.get('a')), text(await s.get('big'))]).toEqual(['hello', big]);
+    expect(s.dump().map((o) => text(o))).toEqual(['hello', 'world', big]);
+    expect(a2?.body).toBeInstanceOf(Uint8Array);
+    expect(a2?.body.byteLength).toBe(5);
+  });
+
   it('If-None-Match: * creates once, then fails the precondition', async () => {
     const s = new MemoryObjectStore();
     await s.put('k', bytes('1'), { condition: { ifNoneMatch: '*' } });

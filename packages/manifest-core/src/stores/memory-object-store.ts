@@ -18,8 +18,8 @@ import {
   LATENCY_PROFILES,
   type LatencyModel,
   type LatencyProfileName,
+  latencySampler,
   PrefixThrottle,
-  sampleLatency,
 } from './latency-model.js';
 import { RequestCounter } from './request-counter.js';
 
@@ -44,6 +44,8 @@ export interface MemoryObjectStoreOptions {
 
 interface Simulation {
   readonly model: LatencyModel;
+  /** Per request kind, `sampleLatency` of its distribution with the parameters precomputed. */
+  readonly sample: Readonly<Record<RequestKind, (random: Random) => number>>;
   readonly clock: Clock;
   readonly random: Random;
   readonly throttle: PrefixThrottle | undefined;
@@ -69,6 +71,7 @@ export class MemoryObjectStore implements ObjectStore {
   /** Keys kept sorted, so a listing page costs a binary search plus the page. */
   readonly #sorted: string[] = [];
   readonly #counter = new RequestCounter();
+  readonly #pool = new BodyPool();
   readonly #sim: Simulation | undefined;
 
   constructor(options: MemoryObjectStoreOptions = {}) {
@@ -81,6 +84,14 @@ export class MemoryObjectStore implements ObjectStore {
     }
     this.#sim = {
       model,
+      sample: {
+        GET: latencySampler(model.perKind.GET),
+        HEAD: latencySampler(model.perKind.HEAD),
+        PUT: latencySampler(model.perKind.PUT),
+        CPUT: latencySampler(model.perKind.CPUT),
+        LIST: latencySampler(model.perKind.LIST),
+        DELETE: latencySampler(model.perKind.DELETE),
+      },
       clock: options.clock,
       random: options.random,
       throttle: model.throttle === undefined ? undefined : new PrefixThrottle(model.throttle),
@@ -102,7 +113,7 @@ export class MemoryObjectStore implements ObjectStore {
     this.#counter.count(kind);
     const sim = this.#sim;
     if (sim === undefined || sim.instant) return apply();
-    const total = sampleLatency(sim.model.perKind[kind], sim.random);
+    const total = sim.sample[kind](sim.random);
     await sim.clock.sleep(total / 2);
     if (sim.throttle !== undefined && !sim.throttle.admit(kind, key, sim.clock.now())) {
       await sim.clock.sleep(total / 2);
@@ -113,10 +124,11 @@ export class MemoryObjectStore implements ObjectStore {
     return out;
   }
 
+  /** The object's bytes are the caller's copy (from a shared pool when small: see `BodyPool`). */
   get(key: string): Promise<StoredObject | null> {
     return this.#request('GET', key, () => {
       const e = this.#objects.get(key);
-      return e === undefined ? null : toStored(e);
+      return e === undefined ? null : toStored(e, this.#pool.copy(e.body));
     });
   }
 
@@ -242,11 +254,36 @@ export class MemoryObjectStore implements ObjectStore {
   }
 }
 
-function toStored(e: Entry): StoredObject {
-  return {
-    body: e.body.slice(),
-    etag: e.etag,
-    metadata: e.metadata,
-    ...(e.contentType === undefined ? {} : { contentType: e.contentType }),
-  };
+/** A caller's copy of an entry; `contentType` only when there is one. */
+function toStored(e: Entry, body: Uint8Array = e.body.slice()): StoredObject {
+  return e.contentType === undefined
+    ? { body, etag: e.etag, metadata: e.metadata }
+    : { body, etag: e.etag, metadata: e.metadata, contentType: e.contentType };
+}
+
+const SLAB_BYTES = 16 * 1024;
+const POOLED_MAX_BYTES = 2 * 1024;
+
+/**
+ * Copies of small bodies for GET, carved out of shared 16 KiB slabs as Node's `Buffer` pool
+ * does: a GET allocates a view, not an `ArrayBuffer` (whose allocation was the costliest step
+ * of a simulated GET). Each copy is the caller's own bytes — views never overlap — but its
+ * `buffer` is the slab, at a `byteOffset`, as with any pooled `Buffer`.
+ */
+class BodyPool {
+  #slab = new ArrayBuffer(SLAB_BYTES);
+  #used = 0;
+
+  copy(body: Uint8Array): Uint8Array {
+    const n = body.byteLength;
+    if (n > POOLED_MAX_BYTES) return body.slice();
+    if (this.#used + n > SLAB_BYTES) {
+      this.#slab = new ArrayBuffer(SLAB_BYTES);
+      this.#used = 0;
+    }
+    const out = new Uint8Array(this.#slab, this.#used, n);
+    out.set(body);
+    this.#used = (this.#used + n + 7) & ~7;
+    return out;
+  }
 }
