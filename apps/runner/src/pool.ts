@@ -6,11 +6,10 @@
 import { deriveSeed, SeededRandom } from '@manifest-lab/manifest-core';
 import {
   bootstrap,
-  type Buckets,
   type Interval,
   LatencyHistogram,
   MIN_PERCENTILE_SAMPLES,
-  percentileOfBuckets,
+  PooledBuckets,
   SATURATION_RATIO,
   WRITE_FAILURE_CLASSES,
   WRITE_OUTCOMES,
@@ -142,12 +141,12 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
   const mean = (f: (d: RunDocument) => number) => (draw: readonly RunDocument[]) => draw.reduce((a, d) => a + f(d), 0) / draw.length;
   const tps = (f: (d: RunDocument) => number): Estimate => ({ value: round(mean(f)(docs)), ...interval(bootstrap(docs, mean(f), random)) });
 
-  const buckets = new Map<string, Buckets[]>();
-  const bucketsOf = (name: string) => {
-    let b = buckets.get(name);
+  const pooled = new Map<string, PooledBuckets>();
+  const pooledOf = (name: string) => {
+    let b = pooled.get(name);
     if (b === undefined) {
-      b = docs.map((d) => LatencyHistogram.decodeBuckets((d.metrics.histograms as Record<string, string>)[name] ?? ''));
-      buckets.set(name, b);
+      b = new PooledBuckets(docs.map((d) => LatencyHistogram.decodeBuckets((d.metrics.histograms as Record<string, string>)[name] ?? '')));
+      pooled.set(name, b);
     }
     return b;
   };
@@ -155,10 +154,10 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
   const latency = Object.fromEntries(
     LATENCY_COLUMNS.map((col): [LatencyColumn, Percentile] => {
       const [hist, p] = LATENCY[col];
-      const parts = bucketsOf(hist);
-      const samples = parts.reduce((a, b) => a + b.reduce((x, [, c]) => x + c, 0), 0);
-      const iv = bootstrap(indices, (draw) => percentileOfBuckets(draw.map((i) => parts[i] as Buckets), p), random);
-      return [col, { value: percentileOfBuckets(parts, p), ...interval(iv), samples, flagged: p > 50 && samples < MIN_PERCENTILE_SAMPLES }];
+      const b = pooledOf(hist);
+      const samples = indices.reduce((a, i) => a + b.count(i), 0);
+      const iv = bootstrap(indices, (draw) => b.percentile(draw, p), random);
+      return [col, { value: b.percentile(indices, p), ...interval(iv), samples, flagged: p > 50 && samples < MIN_PERCENTILE_SAMPLES }];
     }),
   ) as Record<LatencyColumn, Percentile>;
 

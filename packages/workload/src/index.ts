@@ -60,6 +60,7 @@ export {
   type Buckets,
   type Interval,
   MIN_PERCENTILE_SAMPLES,
+  PooledBuckets,
   percentileOfBuckets,
   quantileSorted,
   wilson,

@@ -37,7 +37,7 @@ export class LatencyHistogram {
     const at = (p: number) => (h.totalCount === 0 ? 0 : round3(h.getValueAtPercentile(p) / 1000));
     return {
       count: h.totalCount,
-      mean_ms: h.totalCount === 0 ? 0 : round3(h.mean / 1000),
+      mean_ms: h.totalCount === 0 ? 0 : round3(mean(h) / 1000),
       p50_ms: at(50),
       p90_ms: at(90),
       p95_ms: at(95),
@@ -55,15 +55,12 @@ export class LatencyHistogram {
 
   /** The recorded values of an encoded histogram as (ms, count) buckets, ascending. */
   static decodeBuckets(encoded: string): [number, number][] {
-    const h = hdr.decodeFromCompressedBase64(encoded) as unknown as {
-      recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
-    };
-    const it = h.recordedValuesIterator;
-    it.reset();
+    const h = hdr.decodeFromCompressedBase64(encoded) as unknown as CountsView;
     const out: [number, number][] = [];
-    while (it.hasNext()) {
-      const v = it.next();
-      out.push([round3(v.valueIteratedTo / 1000), v.countAtValueIteratedTo]);
+    // The value HDR reports for a bucket in a percentile: its highest equivalent value.
+    for (let i = 0; i < h.countsArrayLength; i++) {
+      const c = h.getCountAtIndex(i);
+      if (c > 0) out.push([round3(h.highestEquivalentValue(h.valueFromIndex(i)) / 1000), c]);
     }
     return out;
   }
@@ -74,6 +71,30 @@ export class LatencyHistogram {
     out.#h.add(decoded);
     return out.summary();
   }
+}
+
+/** The parts of hdr-histogram-js's JsHistogram that walk its counts directly. */
+interface CountsView {
+  readonly totalCount: number;
+  readonly countsArrayLength: number;
+  getCountAtIndex(i: number): number;
+  valueFromIndex(i: number): number;
+  highestEquivalentValue(v: number): number;
+  medianEquivalentValue(v: number): number;
+}
+
+/**
+ * HDR's mean (each bucket at its median equivalent value), summed over the counts array: the
+ * library's own getter walks an iterator object per bucket and was a third of a run's CPU.
+ */
+function mean(histogram: unknown): number {
+  const h = histogram as CountsView;
+  let total = 0;
+  for (let i = 0; i < h.countsArrayLength; i++) {
+    const c = h.getCountAtIndex(i);
+    if (c > 0) total += h.medianEquivalentValue(h.valueFromIndex(i)) * c;
+  }
+  return total / h.totalCount;
 }
 
 function round3(x: number): number {

@@ -71,25 +71,74 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
 export type Buckets = readonly (readonly [value: number, count: number])[];
 
 /**
+ * HDR's rank for percentile `p` of `total` samples: ⌈p/100 · total⌉, guarded against the one-ulp
+ * excess of the floating-point product, and at least 1.
+ */
+function rankAt(p: number, total: number): number {
+  const fp = (Math.min(p, 100) / 100) * total;
+  return Math.max(Math.ceil(fp - ulp(fp)), 1);
+}
+
+function ulp(x: number): number {
+  return x === 0 ? Number.MIN_VALUE : 2 ** (Math.floor(Math.log2(Math.abs(x))) - 52);
+}
+
+/**
  * The value at percentile `p` (0–100) of the union of several bucket lists: the smallest value
  * with at least ⌈p/100 · n⌉ samples at or below it (HDR's rule); null with no samples.
  */
 export function percentileOfBuckets(parts: readonly Buckets[], p: number): number | null {
-  const merged = new Map<number, number>();
-  let total = 0;
-  for (const part of parts) {
-    for (const [v, c] of part) {
-      merged.set(v, (merged.get(v) ?? 0) + c);
-      total += c;
+  return new PooledBuckets(parts).percentile(parts.map((_, i) => i), p);
+}
+
+/**
+ * Several replicas' buckets on one shared value axis, with cumulative counts per replica, so
+ * the percentile of any multiset of replicas (a bootstrap draw) costs a binary search over the
+ * values with one sum per replica drawn — not a merge and a sort.
+ */
+export class PooledBuckets {
+  readonly values: Float64Array;
+  /** cumulative[r][i]: replica r's samples at or below values[i]. */
+  readonly #cumulative: Float64Array[];
+
+  constructor(parts: readonly Buckets[]) {
+    const all = new Set<number>();
+    for (const part of parts) for (const [v] of part) all.add(v);
+    this.values = Float64Array.from([...all].sort((a, b) => a - b));
+    const index = new Map<number, number>();
+    this.values.forEach((v, i) => index.set(v, i));
+    this.#cumulative = parts.map((part) => {
+      const c = new Float64Array(this.values.length);
+      for (const [v, n] of part) {
+        const i = index.get(v) as number;
+        c[i] = (c[i] as number) + n;
+      }
+      for (let i = 1; i < c.length; i++) c[i] = (c[i] as number) + (c[i - 1] as number);
+      return c;
+    });
+  }
+
+  /** Samples of replica `r`. */
+  count(r: number): number {
+    const c = this.#cumulative[r];
+    return c === undefined || c.length === 0 ? 0 : (c[c.length - 1] as number);
+  }
+
+  /** Percentile `p` of the replicas in `draw` (indices, repeats allowed); null with no samples. */
+  percentile(draw: readonly number[], p: number): number | null {
+    let total = 0;
+    for (const r of draw) total += this.count(r);
+    if (total === 0) return null;
+    const rank = rankAt(p, total);
+    let lo = 0;
+    let hi = this.values.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      let atOrBelow = 0;
+      for (const r of draw) atOrBelow += (this.#cumulative[r] as Float64Array)[mid] as number;
+      if (atOrBelow >= rank) hi = mid;
+      else lo = mid + 1;
     }
+    return this.values[lo] as number;
   }
-  if (total === 0) return null;
-  const values = [...merged.keys()].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * total));
-  let seen = 0;
-  for (const v of values) {
-    seen += merged.get(v) as number;
-    if (seen >= rank) return v;
-  }
-  return values[values.length - 1] as number;
 }
