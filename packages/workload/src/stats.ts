@@ -106,7 +106,7 @@ export class PooledBuckets {
     for (const part of parts) for (const [v] of part) all.add(v);
     this.values = Float64Array.from([...all].sort((a, b) => a - b));
     const index = new Map<number, number>();
-    this.values.forEach((v, i) => index.set(v, i));
+    for (const [i, v] of this.values.entries()) index.set(v, i);
     this.#cumulative = parts.map((part) => {
       const c = new Float64Array(this.values.length);
       for (const [v, n] of part) {
