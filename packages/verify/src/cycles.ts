@@ -12,7 +12,7 @@
  */
 import type { Anomaly } from './anomaly.js';
 import { describeOp } from './anomaly.js';
-import { type DepGraph, PROCESS, REALTIME, REL_BITS, REL_NAMES, RW, WR, WW } from './graph.js';
+import { type DepGraph, PROCESS, REALTIME, REL_BITS, REL_NAMES, RW, stronglyConnected, WR, WW } from './graph.js';
 import type { Txn } from './history.js';
 import { anomaliesProhibitedBy, compareAnomalies, friendlyModel, impliedAnomalies, modelsImplying } from './models.js';
 
@@ -285,50 +285,13 @@ function subgraph(graph: DepGraph, members: readonly number[], spec: ExistsSpec)
   return ext;
 }
 
-/** Strongly connected components with a cycle (more than one vertex, or a self-loop). Iterative Tarjan. */
+const NO_VERTICES: ReadonlySet<number> = new Set();
+
+/** Strongly connected components with a cycle (more than one vertex, or a self-loop). */
 function cyclicComponents(adj: ReadonlyMap<number, ReadonlySet<number>>): number[][] {
-  const index = new Map<number, number>();
-  const low = new Map<number, number>();
-  const onStack = new Set<number>();
-  const stack: number[] = [];
-  const out: number[][] = [];
-  let next = 0;
-  const enter = (v: number) => {
-    index.set(v, next);
-    low.set(v, next++);
-    stack.push(v);
-    onStack.add(v);
-  };
-  for (const root of adj.keys()) {
-    if (index.has(root)) continue;
-    enter(root);
-    const work: [number, Iterator<number>][] = [[root, (adj.get(root) ?? new Set<number>()).values()]];
-    while (work.length > 0) {
-      const [v, it] = work[work.length - 1] as [number, Iterator<number>];
-      const n = it.next();
-      if (!n.done) {
-        const w = n.value;
-        if (!index.has(w)) {
-          enter(w);
-          work.push([w, (adj.get(w) ?? new Set<number>()).values()]);
-        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent !== undefined) low.set(parent[0], Math.min(low.get(parent[0]) as number, low.get(v) as number));
-      if (low.get(v) !== index.get(v)) continue;
-      const comp: number[] = [];
-      for (;;) {
-        const w = stack.pop() as number;
-        onStack.delete(w);
-        comp.push(w);
-        if (w === v) break;
-      }
-      if (comp.length > 1 || adj.get(v)?.has(v)) out.push(comp);
-    }
-  }
-  return out;
+  return stronglyConnected(adj.keys(), (v) => (adj.get(v) ?? NO_VERTICES).values(), (w: number) => w).filter(
+    (c) => c.length > 1 || adj.get(c[0] as number)?.has(c[0] as number) === true,
+  );
 }
 
 /**

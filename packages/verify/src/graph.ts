@@ -58,60 +58,69 @@ export class DepGraph {
 
   /**
    * Strongly connected components with more than one vertex (self-edges are never stored),
-   * restricted to edges whose relations intersect `mask`. Iterative Tarjan: no recursion
-   * limit on long chains.
+   * restricted to edges whose relations intersect `mask`.
    */
   sccs(mask: number = ALL_RELS): number[][] {
-    const index = new Map<number, number>();
-    const low = new Map<number, number>();
-    const onStack = new Set<number>();
-    const stack: number[] = [];
-    const out: number[][] = [];
-    let next = 0;
-    for (const root of this.#out.keys()) {
-      if (index.has(root)) continue;
-      const work: [number, Iterator<[number, number]>][] = [[root, this.out(root).entries()]];
-      index.set(root, next);
-      low.set(root, next);
-      next++;
-      stack.push(root);
-      onStack.add(root);
-      while (work.length > 0) {
-        const frame = work[work.length - 1] as [number, Iterator<[number, number]>];
-        const [v, it] = frame;
-        const step = it.next();
-        if (!step.done) {
-          const [w, rels] = step.value;
-          if ((rels & mask) === 0) continue;
-          if (!index.has(w)) {
-            index.set(w, next);
-            low.set(w, next);
-            next++;
-            stack.push(w);
-            onStack.add(w);
-            work.push([w, this.out(w).entries()]);
-          } else if (onStack.has(w)) {
-            low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-          }
-          continue;
-        }
-        work.pop();
-        const parent = work[work.length - 1];
-        if (parent !== undefined) low.set(parent[0], Math.min(low.get(parent[0]) as number, low.get(v) as number));
-        if (low.get(v) === index.get(v)) {
-          const comp: number[] = [];
-          for (;;) {
-            const w = stack.pop() as number;
-            onStack.delete(w);
-            comp.push(w);
-            if (w === v) break;
-          }
-          if (comp.length > 1) out.push(comp);
-        }
-      }
-    }
-    return out;
+    return stronglyConnected(
+      this.#out.keys(),
+      (v) => this.out(v).entries(),
+      ([w, rels]) => ((rels & mask) === 0 ? undefined : w),
+    ).filter((c) => c.length > 1);
   }
+}
+
+/**
+ * Every strongly connected component reachable from `roots` (singletons included), by an
+ * iterative Tarjan: no recursion limit on long chains. `successors(v)` iterates v's out-edges
+ * and `target` maps an edge to the vertex it leads to, or undefined to skip it (a filter
+ * without a generator, which the hot path of a million-transaction check cannot afford).
+ */
+export function stronglyConnected<E>(
+  roots: Iterable<number>,
+  successors: (v: number) => Iterator<E>,
+  target: (edge: E) => number | undefined,
+): number[][] {
+  const index = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let next = 0;
+  const enter = (v: number): [number, Iterator<E>] => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    return [v, successors(v)];
+  };
+  for (const root of roots) {
+    if (index.has(root)) continue;
+    const work: [number, Iterator<E>][] = [enter(root)];
+    while (work.length > 0) {
+      const [v, it] = work[work.length - 1] as [number, Iterator<E>];
+      const step = it.next();
+      if (!step.done) {
+        const w = target(step.value);
+        if (w === undefined) continue;
+        if (!index.has(w)) work.push(enter(w));
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent !== undefined) low.set(parent[0], Math.min(low.get(parent[0]) as number, low.get(v) as number));
+      if (low.get(v) !== index.get(v)) continue;
+      const comp: number[] = [];
+      for (;;) {
+        const w = stack.pop() as number;
+        onStack.delete(w);
+        comp.push(w);
+        if (w === v) break;
+      }
+      out.push(comp);
+    }
+  }
+  return out;
 }
 
 const EMPTY: ReadonlyMap<number, number> = new Map();
