@@ -90,7 +90,7 @@ describe('manifest-lab CLI', () => {
     const first = cli('sweep', '--config', 'tiny.json', '--out', 'tiny', '--concurrency', '2');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/sweep tiny: 4 configs, 4 runs \(4 run now, 0 already done\)/);
-    expect(first.stdout).toMatch(/Best 4 by transaction failure rate/);
+    expect(first.stdout).toMatch(/Best 4 by transaction failure rate \(lowest first\); \d of the 3 other configs are indistinguishable/);
     expect(first.stdout).toMatch(/isolation \(strict-serializable\): 4 of 4 runs valid, 4 of 4 configs/);
     expect(first.stdout).toMatch(/Worst 4 by transaction failure rate/);
     expect(first.stdout).toMatch(/Legend: txn_fail = /);
@@ -113,14 +113,20 @@ describe('manifest-lab CLI', () => {
   it('adds replicas until each config has enough write attempts, and pools them with intervals', () => {
     writeFileSync(
       join(work, 'reps.json'),
-      JSON.stringify({ name: 'reps', seed: 4, min_write_attempts: 30, fixed: { duration_s: 20, warmup_s: 2, num_readers: 1, writer_rate: 0.3 }, axes: { num_writers: [1, 3] } }),
+      JSON.stringify({ name: 'reps', seed: 4, min_write_attempts: 30, fixed: { duration_s: 20, warmup_s: 2, num_readers: 1, writer_rate: 0.3 }, axes: { num_writers: [0, 1, 3] } }),
     );
     const r = cli('sweep', '--config', 'reps.json', '--out', 'reps', '--no-progress');
     expect(r.code).toBe(0);
     const rows = readFileSync(join(work, 'reps', 'results.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
     const header = rows[0] as string[];
     const col = (row: string[], name: string) => row[header.indexOf(name)] as string;
-    for (const row of rows.slice(1)) {
+    // A config with no writers can never reach the goal: it stops at its first replica, and its
+    // failure rates are empty, not 0.
+    const none = rows[1] as string[];
+    expect(col(none, 'num_writers')).toBe('0');
+    expect(col(none, 'replicas')).toBe('1');
+    expect(col(none, 'txn_failure_rate')).toBe('');
+    for (const row of rows.slice(2)) {
       expect(Number(col(row, 'write_attempts'))).toBeGreaterThanOrEqual(30);
       const reps = Number(col(row, 'replicas'));
       const id = col(row, 'config_id');
@@ -135,7 +141,7 @@ describe('manifest-lab CLI', () => {
       if (reps > 1) expect(col(row, 'write_tps_lo')).not.toBe('');
     }
     // One writer at 0.3/s offers ~5 attempts per 18 s run: several replicas.
-    expect(Number(col(rows[1] as string[], 'replicas'))).toBeGreaterThan(3);
+    expect(Number(col(rows[2] as string[], 'replicas'))).toBeGreaterThan(3);
     expect(readFileSync(join(work, 'reps', 'runs.csv'), 'utf8').trim().split('\n').length).toBe(
       rows.slice(1).reduce((a, row) => a + Number(col(row, 'replicas')), 0) + 1,
     );

@@ -42,6 +42,7 @@ const SUMMARY_MEASURES: Columns<ConfigSummary> = {
   window_mean_ms: (s) => s.window_mean_ms,
   model_conflict_rate: (s) => s.conflict_model.model_conflict_rate,
   model_to_measured_ratio: (s) => s.conflict_model.ratio,
+  direct_conflict_rate: (s) => s.conflict_model.direct_conflict_rate,
   lambda_others: (s) => s.conflict_model.lambda_others,
   ...withInterval('write_offered_tps', (s) => s.throughput.write_offered_tps),
   ...withInterval('write_achieved_tps', (s) => s.throughput.write_achieved_tps),
@@ -73,10 +74,11 @@ const SUMMARY_MEASURES: Columns<ConfigSummary> = {
 const RUN_MEASURES: Columns<RunDocument> = {
   write_tps: (d) => d.metrics.write.tps,
   read_tps: (d) => d.metrics.read.tps,
-  write_p50_ms: (d) => d.metrics.write.latency.p50_ms,
-  write_p99_ms: (d) => d.metrics.write.latency.p99_ms,
-  read_p50_ms: (d) => d.metrics.read.latency.p50_ms,
-  read_p99_ms: (d) => d.metrics.read.latency.p99_ms,
+  // A summary of no samples reads 0: leave those cells empty.
+  write_p50_ms: (d) => (d.metrics.write.latency.count === 0 ? null : d.metrics.write.latency.p50_ms),
+  write_p99_ms: (d) => (d.metrics.write.latency.count === 0 ? null : d.metrics.write.latency.p99_ms),
+  read_p50_ms: (d) => (d.metrics.read.latency.count === 0 ? null : d.metrics.read.latency.p50_ms),
+  read_p99_ms: (d) => (d.metrics.read.latency.count === 0 ? null : d.metrics.read.latency.p99_ms),
   write_txns: (d) => d.metrics.write.counters.txns,
   write_attempts: (d) => d.metrics.write.counters.attempts,
   commits: (d) => d.metrics.write.counters.successes,

@@ -91,9 +91,12 @@ export interface ConfigSummary {
   /** The longest overrun past `duration_s` among the replicas, seconds. */
   readonly overrun_s: number;
   readonly conflict_model: {
-    /** The model's per-attempt conflict probability, averaged over every measured window. */
+    /** The model's per-attempt conflict probability, averaged over every compared attempt. */
     readonly model_conflict_rate: number | null;
+    /** Conflicts / compared attempts (those whose window ended inside the measured window). */
     readonly measured_conflict_rate: number | null;
+    /** Compared attempts with another commit inside their window (the model without Poisson). */
+    readonly direct_conflict_rate: number | null;
     /** model / measured; null when nothing conflicted. */
     readonly ratio: number | null;
     readonly lambda_others: number | null;
@@ -157,14 +160,16 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
       const b = pooledOf(hist);
       const samples = indices.reduce((a, i) => a + b.count(i), 0);
       const iv = bootstrap(indices, (draw) => b.percentile(draw, p), random);
-      return [col, { value: b.percentile(indices, p), ...interval(iv), samples, flagged: p > 50 && samples < MIN_PERCENTILE_SAMPLES }];
+      return [col, { value: b.percentile(indices, p), ...interval(iv), samples, flagged: samples < MIN_PERCENTILE_SAMPLES }];
     }),
   ) as Record<LatencyColumn, Percentile>;
 
   const windows = sum((d) => d.metrics.conflict_model.windows);
   const modelRate =
     windows === 0 ? null : sum((d) => (d.metrics.conflict_model.model_conflict_rate ?? 0) * d.metrics.conflict_model.windows) / windows;
-  const measured = attempts === 0 ? null : pf / attempts;
+  // The model's own comparison set: attempts whose window ended inside the measured window.
+  const windowConflicts = sum((d) => d.metrics.conflict_model.conflicts);
+  const measured = windows === 0 ? null : windowConflicts / windows;
   const scheduled = (k: 'write' | 'read') => sum((d) => d.metrics.load[k].scheduled);
   const completed = (k: 'write' | 'read') => sum((d) => d.metrics.load[k].completed);
   const achievedRatio = (k: 'write' | 'read') => (scheduled(k) === 0 ? null : round(completed(k) / scheduled(k)));
@@ -224,6 +229,8 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
     conflict_model: {
       model_conflict_rate: modelRate === null ? null : round(modelRate),
       measured_conflict_rate: measured === null ? null : round(measured),
+      direct_conflict_rate:
+        windows === 0 ? null : round(sum((d) => (d.metrics.conflict_model.direct_conflict_rate ?? 0) * d.metrics.conflict_model.windows) / windows),
       ratio: modelRate === null || measured === null || measured === 0 ? null : round(modelRate / measured),
       lambda_others: attempts === 0 ? null : round(sum((d) => d.metrics.conflict_model.lambda_others * w(d).attempts) / attempts),
       windows,

@@ -14,7 +14,8 @@ export function describeSummary(s: ConfigSummary): string {
     `       ${estimate(s.throughput.write_tps, 'txn/s', 3)}, p50 ${percentile(s.latency.write_p50_ms)}, p99 ${percentile(s.latency.write_p99_ms)}; ` +
       `snapshot→CAS window p50 ${percentile(s.latency.window_p50_ms)}, mean ${s.window_mean_ms === null ? '-' : `${s.window_mean_ms.toFixed(0)} ms`}`,
     `       HEAD-CAS model 1 − exp(−λ·w): ${m.model_conflict_rate === null ? '-' : pct(m.model_conflict_rate)} per attempt vs measured ${m.measured_conflict_rate === null ? '-' : pct(m.measured_conflict_rate)}` +
-      `${m.ratio === null ? '' : ` (ratio ${m.ratio.toFixed(2)})`}, λ_others ${m.lambda_others === null ? '-' : `${m.lambda_others.toFixed(3)}/s`}`,
+      `${m.ratio === null ? '' : ` (ratio ${m.ratio.toFixed(2)})`} over ${m.windows} attempts, λ_others ${m.lambda_others === null ? '-' : `${m.lambda_others.toFixed(3)}/s`}; ` +
+      `another commit inside the window: ${m.direct_conflict_rate === null ? '-' : pct(m.direct_conflict_rate)}`,
     `read:  ${s.counts.read_txns} transactions, ${estimate(s.throughput.read_tps, 'txn/s', 2)}, p50 ${percentile(s.latency.read_p50_ms)}, p99 ${percentile(s.latency.read_p99_ms)}, ${s.counts.read_errors} errors`,
     `load:  writes offered ${num(s.throughput.write_offered_tps.value, 3)}/s, achieved ${num(s.throughput.write_achieved_tps.value, 3)}/s (late ${s.load.write_late}, dropped ${s.load.write_dropped}); ` +
       `reads offered ${num(s.throughput.read_offered_tps.value, 2)}/s, achieved ${num(s.throughput.read_achieved_tps.value, 2)}/s (late ${s.load.read_late}, dropped ${s.load.read_dropped}); overrun ${s.overrun_s.toFixed(1)} s`,

@@ -93,17 +93,36 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     ...(single && opts.progress !== false ? { progress: true } : {}),
   });
 
-  /** Plan replicas [from, to) of `s`: reuse finished ones, queue the rest. */
+  // While a plan reads finished runs from disk, workers must not take the queue for finished.
+  let planning = 0;
+  /**
+   * Plan replicas [planned, to) of `s`: reuse finished ones, queue the rest. The reads come
+   * first; the queueing and counting after them happen in one synchronous step, so no worker
+   * can finish one of these replicas (and re-plan `s`) halfway through.
+   */
   const plan = async (s: PointState, to: number) => {
-    for (let r = s.planned; r < to; r++) {
-      const task = taskFor(s, r);
-      const reuse = opts.reuse !== false && opts.dumpStore !== true && opts.traceFile === undefined;
-      const existing = reuse ? await readRunDocument(task.dir) : null;
-      if (existing !== null && canonicalJson(existing.config) === canonicalJson(task.config)) {
-        s.docs.set(r, existing);
+    const from = s.planned;
+    const reuse = opts.reuse !== false && opts.dumpStore !== true && opts.traceFile === undefined;
+    planning++;
+    let found: (RunDocument | null)[];
+    try {
+      found = await Promise.all(
+        Array.from({ length: to - from }, async (_, i) => {
+          if (!reuse) return null;
+          const task = taskFor(s, from + i);
+          const existing = await readRunDocument(task.dir);
+          return existing !== null && canonicalJson(existing.config) === canonicalJson(task.config) ? existing : null;
+        }),
+      );
+    } finally {
+      planning--;
+    }
+    for (const [i, existing] of found.entries()) {
+      if (existing !== null) {
+        s.docs.set(from + i, existing);
         skipped++;
       } else {
-        queue.push({ state: s, replica: r });
+        queue.push({ state: s, replica: from + i });
         s.pending++;
       }
     }
@@ -114,9 +133,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   const target = (s: PointState): number => {
     if (def.min_write_attempts === 0) return s.planned;
     const have = [...s.docs.values()].reduce((a, d) => a + d.metrics.write.counters.attempts, 0);
-    if (have >= def.min_write_attempts || s.planned >= def.max_replicas) return s.planned;
+    // A config that made no write attempt at all (no writers, rate 0) never will: stop.
+    if (have === 0 || have >= def.min_write_attempts || s.planned >= def.max_replicas) return s.planned;
     const perReplica = have / s.planned;
-    const more = perReplica === 0 ? s.planned : Math.ceil((def.min_write_attempts - have) / perReplica);
+    const more = Math.ceil((def.min_write_attempts - have) / perReplica);
     return Math.min(def.max_replicas, s.planned + Math.max(1, more));
   };
 
@@ -128,7 +148,18 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
       await plan(s, want);
     }
   };
+  let interrupted = false;
+  let wake: (() => void) | undefined;
+  const inFlight = new Set<Worker>();
+  const onAbort = () => {
+    interrupted = true;
+    for (const w of inFlight) void w.terminate();
+    wake?.();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted === true) onAbort();
   for (const s of states) {
+    if (interrupted) break;
     await plan(s, initialReplicas(def, s.point));
     await settle(s);
   }
@@ -141,22 +172,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     if (!single) for (let i = 0; i < skipped; i++) progress.tick('(done before)');
   }
 
-  const workers = Math.max(1, Math.min(opts.concurrency ?? availableParallelism(), queue.length));
+  const concurrency = opts.concurrency ?? availableParallelism();
+  // With min_write_attempts, later batches may need every thread even if the first is small.
+  const workers = Math.max(1, Math.min(concurrency, def.min_write_attempts > 0 ? Math.max(queue.length, concurrency) : queue.length));
   let failure: Error | undefined;
-  let interrupted = false;
-  let wake: (() => void) | undefined;
-  const inFlight = new Set<Worker>();
-  const onAbort = () => {
-    interrupted = true;
-    for (const w of inFlight) void w.terminate();
-    wake?.();
+  const idle = () => planning === 0 && states.every((s) => s.pending === 0);
+  const wakeAll = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const idle = () => states.every((s) => s.pending === 0);
   let shownSeconds = 0;
 
   await Promise.all(
-    queue.length === 0
+    queue.length === 0 || interrupted
       ? []
       : Array.from({ length: workers }, async () => {
           const worker = new Worker(new URL('../dist/worker.js', import.meta.url));
@@ -182,7 +211,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
               const reply = await runOn(worker, task, (elapsedMs) => {
                 for (; shownSeconds < Math.floor(elapsedMs / 1000); shownSeconds++) progress?.tick(`t=${shownSeconds + 1} s`);
               });
-              if (interrupted) break;
+              if (interrupted || failure !== undefined) break;
               if (reply.type === 'error') {
                 failure = new Error(`config ${s.point.id} ${canonicalJson(s.point.axisValues)} replica ${replica} failed: ${reply.message}`);
                 if (reply.stack !== undefined) failure.stack = reply.stack;
@@ -198,18 +227,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
                 await settle(s);
                 if (s.planned > before && !single) progress?.setTotal(total());
               }
-              const w = wake;
-              wake = undefined;
-              w?.();
+              wakeAll();
             }
           } catch (err) {
-            if (!interrupted) throw err;
+            // A worker that died (e.g. out of memory): stop the others, fail the sweep.
+            if (!interrupted && failure === undefined) failure = err instanceof Error ? err : new Error(String(err));
+            for (const w of inFlight) if (w !== worker) void w.terminate();
           } finally {
             inFlight.delete(worker);
             await worker.terminate();
-            const w = wake;
-            wake = undefined;
-            w?.();
+            wakeAll();
           }
         }),
   );

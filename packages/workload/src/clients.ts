@@ -111,8 +111,9 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       }
       history.complete(client.process, 'ok', observed);
       metrics.at(clock.now()).writes_ok++;
+      metrics.headMovesBy[writer]?.push(phases.checkMidMs ?? clock.now());
       if (measured) {
-        recordPhases(metrics, phases, backoffMs, writer);
+        recordPhases(metrics, phases, backoffMs, writer, false);
         w.successes++;
         if (retry > 0) w.retry_successes++;
       }
@@ -120,7 +121,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       return;
     } catch (err) {
       const cls = classifyWriteFailure(err, { phase: phases.failedPhase, segmentSent: phases.segmentSent });
-      if (measured) recordPhases(metrics, phases, backoffMs, writer);
+      if (measured) recordPhases(metrics, phases, backoffMs, writer, err instanceof PreconditionFailedError);
       // Only an outcome that may have taken effect is `info`; its process is then retired.
       history.complete(client.process, cls === 'ambiguous' ? 'info' : 'fail', undefined, { class: cls, message: errorMessage(err) });
       if (cls === 'ambiguous') client.process = ctx.nextProcess();
@@ -144,6 +145,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       metrics.at(clock.now()).write_errors++;
       if (measured) {
         w.errors++;
+        if (retry > 0) w.retry_failures++;
         metrics.countError(err);
       }
       finish(cls, retry + 1);
@@ -153,13 +155,19 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
 }
 
 /** One measured attempt's phases (and the retry sleep before it) into the phase histograms. */
-function recordPhases(metrics: WorkloadMetrics, phases: AttemptPhases, backoffMs: number, writer: number): void {
+function recordPhases(metrics: WorkloadMetrics, phases: AttemptPhases, backoffMs: number, writer: number, conflicted: boolean): void {
   if (backoffMs > 0) metrics.histograms.phase_backoff.record(backoffMs);
   for (const [name, ms] of phases.spent) metrics.histograms[`phase_${name}`].record(ms);
   const window = phases.windowMs;
-  if (window !== undefined) {
-    metrics.histograms.window.record(window);
+  const end = phases.windowEndMs;
+  if (window === undefined || end === undefined) return;
+  metrics.histograms.window.record(window);
+  // The model compares like with like: attempts whose window ended where λ is measured.
+  if (metrics.inWindow(end)) {
     metrics.windowsByWriter[writer]?.push(window);
+    const mid = phases.checkMidMs ?? end;
+    metrics.windowSpansByWriter[writer]?.push([mid - window, mid]);
+    if (conflicted) metrics.windowConflictsByWriter[writer] = (metrics.windowConflictsByWriter[writer] ?? 0) + 1;
   }
 }
 

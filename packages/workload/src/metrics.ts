@@ -21,7 +21,7 @@ export interface WriteCounters {
   retried_txns: number;
   /** Retried transactions that eventually committed. */
   retry_successes: number;
-  /** Retried transactions that still failed with PreconditionFailed after the last retry. */
+  /** Retried transactions that did not commit (conflict on the last retry, or any other failure). */
   retry_failures: number;
   /** Transactions that failed on their first and only attempt (max_retry_count = 0). */
   unretried_failures: number;
@@ -103,8 +103,16 @@ export class WorkloadMetrics {
     outcomes: Object.fromEntries(WRITE_OUTCOMES.map((o) => [o, 0])) as Record<WriteOutcome, number>,
   };
   readonly window: WindowCounters;
-  /** Each measured attempt's snapshot→CAS window, ms, per writer (for the conflict model). */
+  /**
+   * For the conflict model, per writer: the snapshot→CAS window (ms) of each attempt whose window
+   * ended inside the measured window — where λ is measured too — and how many of them conflicted.
+   */
   readonly windowsByWriter: number[][];
+  readonly windowConflictsByWriter: number[];
+  /** The compared attempts' windows as [start, end] in run time, per writer. */
+  readonly windowSpansByWriter: [number, number][][];
+  /** When each writer's commits took effect (HEAD CAS answered), ascending; the compactor's last. */
+  readonly headMovesBy: number[][];
   readonly read: ReadCounters = { txns: 0, successes: 0, scans: 0, errors: 0 };
   readonly arrivals: ArrivalCounters = { scheduled: 0, started: 0, late: 0, dropped: 0 };
   readonly errorsByClass: Partial<Record<ErrorClass, number>> = {};
@@ -126,6 +134,9 @@ export class WorkloadMetrics {
       compactions: 0,
     };
     this.windowsByWriter = Array.from({ length: numWriters }, () => []);
+    this.windowConflictsByWriter = new Array<number>(numWriters).fill(0);
+    this.windowSpansByWriter = Array.from({ length: numWriters }, () => []);
+    this.headMovesBy = Array.from({ length: numWriters + 1 }, () => []);
     const entries: [HistogramName, LatencyHistogram][] = [
       ...HISTOGRAMS.map((n): [HistogramName, LatencyHistogram] => [n, new LatencyHistogram()]),
       ...REQUEST_KINDS.map((k): [HistogramName, LatencyHistogram] => [`request_${k}`, new LatencyHistogram()]),

@@ -28,6 +28,8 @@ export class AttemptPhases implements Tracer {
   readonly spent = new Map<WritePhase, number>();
   #snapshotEnd: number | undefined;
   #casEnd: number | undefined;
+  #snapshotMid: number | undefined;
+  #checkMid: number | undefined;
   #failedPhase: ManifestPhase | undefined;
   #segmentSent = false;
 
@@ -37,16 +39,26 @@ export class AttemptPhases implements Tracer {
     this.spent.clear();
     this.#snapshotEnd = undefined;
     this.#casEnd = undefined;
+    this.#snapshotMid = undefined;
+    this.#checkMid = undefined;
     this.#failedPhase = undefined;
     this.#segmentSent = false;
   }
 
   phase(name: ManifestPhase, startMs: number, endMs: number, error: unknown): void {
     this.add(name, endMs - startMs);
-    if (name === 'snapshot' && error === undefined) this.#snapshotEnd = endMs;
+    // A request takes effect somewhere inside its span; the embedded store applies it at the
+    // midpoint (half the latency before, half after), so the window runs midpoint to midpoint.
+    if (name === 'snapshot' && error === undefined) {
+      this.#snapshotEnd = endMs;
+      this.#snapshotMid = (startMs + endMs) / 2;
+    }
     // The conflict checks: a stale HEAD is caught at the commit's HEAD re-read, a taken segment
     // seq at the segment PUT, a moved HEAD at the CAS. The window ends at the last one reached.
-    if (name === 'head_check' || name === 'segment_put' || name === 'head_cas') this.#casEnd = endMs;
+    if (name === 'head_check' || name === 'segment_put' || name === 'head_cas') {
+      this.#casEnd = endMs;
+      this.#checkMid = (startMs + endMs) / 2;
+    }
     if (name === 'segment_put') this.#segmentSent = true;
     if (error !== undefined) this.#failedPhase = name;
     this.sink?.(name, startMs, endMs, error);
@@ -57,12 +69,22 @@ export class AttemptPhases implements Tracer {
   }
 
   /**
-   * Snapshot read to the answer of the last conflict check the attempt reached (the HEAD CAS
-   * if it got that far). Conflicting attempts count too: measuring only commits would favour
+   * Snapshot read to the last conflict check the attempt reached (the HEAD CAS if it got that
+   * far), each at its midpoint. Conflicting attempts count too: measuring only commits would favour
    * short windows, which are the ones that escape conflicts.
    */
   get windowMs(): number | undefined {
-    return this.#snapshotEnd === undefined || this.#casEnd === undefined ? undefined : this.#casEnd - this.#snapshotEnd;
+    return this.#snapshotMid === undefined || this.#checkMid === undefined ? undefined : this.#checkMid - this.#snapshotMid;
+  }
+
+  /** When the last conflict check (the HEAD CAS, for a commit) took effect: its midpoint. */
+  get checkMidMs(): number | undefined {
+    return this.#checkMid;
+  }
+
+  /** When the window ended (the last conflict check's answer), if the attempt got that far. */
+  get windowEndMs(): number | undefined {
+    return this.#snapshotEnd === undefined ? undefined : this.#casEnd;
   }
 
   get failedPhase(): ManifestPhase | undefined {

@@ -86,17 +86,28 @@ export const SATURATION_RATIO = 0.9;
 export interface ConflictModel {
   /** HEAD moves by others (other writers' commits, checkpoints) per second, averaged over attempts. */
   readonly lambda_others: number;
-  /** Mean snapshot→CAS window of the attempts that reached the CAS, ms (null if none did). */
+  /**
+   * The attempts compared: measured attempts that reached a conflict check, with that check
+   * answered inside the measured window (where λ is counted too); their windows' mean and median.
+   */
   readonly window_mean_ms: number | null;
   readonly window_p50_ms: number | null;
-  /** Attempts whose window was measured. */
   readonly windows: number;
+  /** Of those attempts, how many failed on a precondition. */
+  readonly conflicts: number;
   /** Mean over attempts of 1 − exp(−λ_i · w); null without a measured window. */
   readonly model_conflict_rate: number | null;
   /** The textbook form with the mean window plugged in: 1 − exp(−λ_others · mean w). */
   readonly model_conflict_rate_mean_window: number | null;
-  /** Measured precondition failures per attempt, for comparison. */
+  /** conflicts / windows: the measured rate over the same attempts, for comparison. */
   readonly measured_conflict_rate: number | null;
+  /**
+   * The same attempts' share with another party's commit (or checkpoint) inside their window,
+   * from the actual commit times: the model without its Poisson assumption. It should match the
+   * measured rate almost exactly (a conflict is a HEAD move inside the window); where the model
+   * misses, this says whether the window or the Poisson assumption is to blame.
+   */
+  readonly direct_conflict_rate: number | null;
 }
 
 /** What one run measured; JSON-serialisable and a pure function of (config, code) in virtual time. */
@@ -233,6 +244,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
       config.compact_interval_s > 0
         ? runCompactor(config, clock, store, prefix, root.fork('compactor'), () => {
             if (metrics.inWindow(clock.now())) metrics.window.compactions++;
+            metrics.headMovesBy[config.num_writers]?.push(clock.now());
           })
         : undefined;
     await Promise.all([
@@ -342,27 +354,48 @@ function conflictModel(m: WorkloadMetrics, seconds: number): ConflictModel {
   const lambdaOf = (i: number) => (seconds > 0 ? (total - (commits[i] ?? 0) + compactions) / seconds : 0);
   let lambda = 0;
   if (allAttempts > 0) for (const [i, a] of attempts.entries()) lambda += (a / allAttempts) * lambdaOf(i);
-  let windows = 0;
   let sumMs = 0;
   let sumP = 0;
+  const all: number[] = [];
   for (const [i, ws] of m.windowsByWriter.entries()) {
     const l = lambdaOf(i);
     for (const w of ws) {
-      windows++;
+      all.push(w);
       sumMs += w;
       sumP += 1 - Math.exp((-l * w) / 1000);
     }
   }
+  const windows = all.length;
+  const conflicts = m.windowConflictsByWriter.reduce((a, b) => a + b, 0);
+  let direct = 0;
+  for (const [i, spans] of m.windowSpansByWriter.entries()) {
+    for (const [start, end] of spans) if (m.headMovesBy.some((moves, j) => j !== i && anyIn(moves, start, end))) direct++;
+  }
   const mean = windows === 0 ? null : sumMs / windows;
+  all.sort((a, b) => a - b);
   return {
     lambda_others: round6(lambda),
     window_mean_ms: mean === null ? null : round6(mean),
-    window_p50_ms: windows === 0 ? null : m.histograms.window.summary().p50_ms,
+    window_p50_ms: windows === 0 ? null : round6(all[Math.max(0, Math.ceil(windows / 2) - 1)] as number),
     windows,
+    conflicts,
     model_conflict_rate: windows === 0 ? null : round6(sumP / windows),
     model_conflict_rate_mean_window: mean === null ? null : round6(1 - Math.exp(-lambda * (mean / 1000))),
-    measured_conflict_rate: ratioOrNull(m.write.precondition_failures, m.write.attempts),
+    measured_conflict_rate: ratioOrNull(conflicts, windows),
+    direct_conflict_rate: ratioOrNull(direct, windows),
   };
+}
+
+/** Whether ascending `times` has a value in (start, end]. */
+function anyIn(times: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < times.length && (times[lo] as number) <= end;
 }
 
 function round6(x: number): number {
