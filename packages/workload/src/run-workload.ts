@@ -49,6 +49,11 @@ export interface WorkloadEnvironment {
    * clock and a random stream derived from its seed.
    */
   readonly wrapStore?: (store: ObjectStore, clock: Clock, random: Random) => ObjectStore;
+  /**
+   * Wrap one client's store — e.g. a fault that cuts only some clients — given its name
+   * (`writer-0`, `reader-3`), the run's clock and a random stream of its own.
+   */
+  readonly wrapClientStore?: (store: ObjectStore, client: string, clock: Clock, random: Random) => ObjectStore;
   /** Build each client's manifest — e.g. a deliberately broken variant, to test a checker. */
   readonly manifestFactory?: (options: ManifestOptions) => Manifest<string, StoredValue>;
   /** Record every client's transactions, phases and requests as spans (`WorkloadRun.trace`). */
@@ -217,12 +222,14 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const client = (role: string, index: number, s: ObjectStore, processId: number): Client => {
     const track = processId;
     trace?.track(track, `${role} ${index}`);
+    const name = `${role}-${index}`;
+    const own = env.wrapClientStore === undefined ? s : env.wrapClientStore(s, name, clock, root.fork(`${name}/faults`));
     const phases = new AttemptPhases(
       trace === undefined ? undefined : (name, start, end, error) => trace.span(track, 'phase', name, start, end, error === undefined ? undefined : { error: String(error) }),
     );
     return {
       manifest: makeManifest({
-        store: trace === undefined ? s : new TracedStore(s, clock, trace, track),
+        store: trace === undefined ? own : new TracedStore(own, clock, trace, track),
         prefix,
         clock,
         random: root.fork(`${role}-${index}/manifest`),

@@ -1,0 +1,14 @@
+export {
+  composePlans,
+  constantFault,
+  type Fault,
+  type FaultPlan,
+  FaultPlanError,
+  faultPlanToJson,
+  type FaultTarget,
+  type FaultWindow,
+  parseFaultPlan,
+  randomOutages,
+  windowApplies,
+} from './fault-plan.js';
+export { type FaultCounts, FaultyObjectStore } from './faulty-store.js';
