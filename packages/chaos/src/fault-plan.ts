@@ -148,6 +148,11 @@ export function randomOutages(
   return { name: `${opts.count} random ${opts.lengthS}-second outages`, windows };
 }
 
+/** The plan's windows as the workload records them (nemesis entries, split metrics). */
+export function faultWindowRecords(plan: FaultPlan): { label: string; start_s: number; end_s: number }[] {
+  return sortWindows(plan.windows).map((w) => ({ label: w.label, start_s: w.start_s, end_s: w.end_s }));
+}
+
 /** Whether `w` applies to a request of `kind` on `key` by `client` at run time `ms`. */
 export function windowApplies(w: FaultWindow, ms: number, client: string, kind: RequestKind, key: string): boolean {
   if (ms < w.start_s * 1000 || ms >= w.end_s * 1000) return false;

@@ -6,6 +6,7 @@ export {
   FaultPlanError,
   faultPlanToJson,
   type FaultTarget,
+  faultWindowRecords,
   type FaultWindow,
   parseFaultPlan,
   randomOutages,

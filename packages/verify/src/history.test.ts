@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryError, parseHistory } from './history.js';
+import { HistoryError, isNemesis, parseHistory } from './history.js';
 
 const line = (o: Record<string, unknown>) => JSON.stringify({ f: 'txn', time: 0, value: [], ...o });
 
@@ -33,5 +33,21 @@ describe('parseHistory', () => {
   ])('rejects %s', (text, message) => {
     expect(() => parseHistory(text)).toThrow(HistoryError);
     expect(() => parseHistory(text)).toThrow(message);
+  });
+});
+
+describe('nemesis entries', () => {
+  it('are skipped as fault annotations, not transactions', () => {
+    const text = [
+      '{"index":0,"process":0,"type":"invoke","f":"txn","value":[["append","k",1]],"time":0}',
+      '{"index":1,"process":"nemesis","type":"info","f":"start","value":"outage 1","time":1}',
+      '{"index":2,"process":0,"type":"ok","f":"txn","value":[["append","k",1]],"time":2}',
+      '{"index":3,"process":"nemesis","type":"info","f":"stop","value":"outage 1","time":3}',
+    ].join('\n');
+    const h = parseHistory(text);
+    expect(h.ops).toHaveLength(2);
+    expect(h.txns).toHaveLength(1);
+    expect(isNemesis({ process: 'nemesis' })).toBe(true);
+    expect(isNemesis({ process: 0 })).toBe(false);
   });
 });

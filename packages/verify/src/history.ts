@@ -21,6 +21,12 @@ export interface Op {
   readonly time: number;
 }
 
+/** A fault annotation in a history: skipped by the checkers. */
+export interface NemesisOp {
+  readonly index: number;
+  readonly process: 'nemesis';
+}
+
 /** A completed transaction: its completion op and the index of its invocation. */
 export interface Txn {
   /** Position in `History.txns`. */
@@ -62,9 +68,16 @@ export function parseHistory(text: string): History {
     } catch (err) {
       throw new HistoryError(`not valid JSON (${(err as Error).message})`, i + 1);
     }
+    // Fault annotations (Jepsen's nemesis entries) mark time; they are not transactions.
+    if (isNemesis(raw)) continue;
     ops.push(validateOp(raw, i + 1));
   }
   return pairHistory(ops);
+}
+
+/** A nemesis entry: `{"process": "nemesis", "type": "info", "f": "start" | "stop", "value": <label>}`. */
+export function isNemesis(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { process?: unknown }).process === 'nemesis';
 }
 
 /** Validate one event object (line numbers are for messages). */
@@ -103,7 +116,8 @@ export function validateOp(raw: unknown, line?: number): Op {
  * completing, complete without invoking, or invoke again after `info`. Invocations never
  * completed become `info` (the outcome is unknown).
  */
-export function pairHistory(ops: readonly Op[]): History {
+export function pairHistory(events: readonly (Op | NemesisOp)[]): History {
+  const ops = events.filter((o): o is Op => o.process !== 'nemesis');
   const txns: Txn[] = [];
   const open = new Map<number, Op>();
   const crashed = new Set<number>();

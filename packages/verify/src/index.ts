@@ -12,7 +12,7 @@ export {
   findCycles,
 } from './cycles.js';
 export { ALL_RELS, DepGraph, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
-export { type History, HistoryError, type HKey, keyId, type Mop, type Op, type OpType, pairHistory, parseHistory, type Txn, validateOp } from './history.js';
+export { type History, HistoryError, type HKey, isNemesis, keyId, type Mop, type NemesisOp, type Op, type OpType, pairHistory, parseHistory, type Txn, validateOp } from './history.js';
 export {
   anomaliesImplying,
   anomaliesProhibitedBy,

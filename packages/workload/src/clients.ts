@@ -54,10 +54,14 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
   const pad = 'x'.repeat(config.value_bytes);
   const phases = client.phases;
   const txnStart = clock.now();
+  const split = metrics.faultAt(intendedMs) ? metrics.faultCounters.during : metrics.faultCounters.outside;
   const finish = (outcome: WriteOutcome, attempts: number) => {
     const end = clock.now();
     if (measured) {
       w.outcomes[outcome]++;
+      split.txns++;
+      split.attempts += attempts;
+      if (outcome === 'committed') split.committed++;
       metrics.histograms.write_txn.record(end - intendedMs);
     }
     if (metrics.inWindow(end)) {
@@ -127,7 +131,10 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       if (cls === 'ambiguous') client.process = ctx.nextProcess();
       if (err instanceof PreconditionFailedError) {
         metrics.at(clock.now()).write_conflicts++;
-        if (measured) w.precondition_failures++;
+        if (measured) {
+          w.precondition_failures++;
+          split.precondition_failures++;
+        }
         if (retry < config.max_retry_count) {
           backoffMs = retryDelay(config, retry + 1, client.random);
           const sleepStart = clock.now();

@@ -12,7 +12,25 @@ export type MicroOp =
 
 export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
 
-export interface HistoryEvent {
+/** A transaction event or, between them, a nemesis entry marking a fault window's start or end. */
+export type HistoryEvent = TxnEvent | NemesisEvent;
+
+/** Jepsen's form: `{"process": "nemesis", "type": "info", "f": "start"|"stop", "value": <label>}`. */
+export interface NemesisEvent {
+  readonly index: number;
+  readonly process: 'nemesis';
+  readonly type: 'info';
+  readonly f: 'start' | 'stop';
+  readonly value: string;
+  readonly time: number;
+  readonly error?: undefined;
+}
+
+export function isTxnEvent(e: HistoryEvent): e is TxnEvent {
+  return e.process !== 'nemesis';
+}
+
+export interface TxnEvent {
   readonly index: number;
   readonly process: number;
   readonly type: EventType;
@@ -49,6 +67,11 @@ export class HistoryRecorder {
     if (invoked === undefined) throw new Error(`process ${process} completed without an invoke`);
     this.#open.delete(process);
     this.#push(process, type, value ?? invoked, type === 'ok' ? undefined : error);
+  }
+
+  /** A fault window starts or stops (see `NemesisEvent`). */
+  nemesis(f: 'start' | 'stop', label: string): void {
+    this.events.push({ index: this.events.length, process: 'nemesis', type: 'info', f, value: label, time: Math.round(this.nowMs() * 1e6) });
   }
 
   #push(process: number, type: EventType, value: readonly MicroOp[], error?: HistoryError): void {

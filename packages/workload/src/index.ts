@@ -14,7 +14,17 @@ export {
   type WorkloadConfigInput,
   workloadConfigSchema,
 } from './config.js';
-export { type EventType, type HistoryError, type HistoryEvent, HistoryRecorder, historyToJsonl, type MicroOp } from './history.js';
+export {
+  type EventType,
+  type HistoryError,
+  type HistoryEvent,
+  HistoryRecorder,
+  historyToJsonl,
+  isTxnEvent,
+  type MicroOp,
+  type NemesisEvent,
+  type TxnEvent,
+} from './history.js';
 export {
   classifyWriteFailure,
   errorMessage,
@@ -47,6 +57,8 @@ export { RunClock } from './run-clock.js';
 export { type RetryPolicy, retryDelayMs } from './retry-policy.js';
 export {
   type ConflictModel,
+  type FaultSplit,
+  type FaultWindowRecord,
   type LoadReport,
   runWorkload,
   SATURATION_RATIO,

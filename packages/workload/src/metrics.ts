@@ -119,6 +119,14 @@ export class WorkloadMetrics {
   readonly histograms: Record<HistogramName, LatencyHistogram>;
   readonly #series = new Map<number, SeriesPoint>();
 
+  /** Whether run time `ms` falls in a fault window (set by a run with faults). */
+  faultAt: (ms: number) => boolean = () => false;
+  /** Measured write transactions by whether they arrived during a fault window. */
+  readonly faultCounters = {
+    during: { txns: 0, committed: 0, attempts: 0, precondition_failures: 0 },
+    outside: { txns: 0, committed: 0, attempts: 0, precondition_failures: 0 },
+  };
+
   constructor(
     readonly warmupMs: number,
     readonly durationMs: number = Number.POSITIVE_INFINITY,

@@ -1,7 +1,7 @@
 import { MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { describe, expect, it } from 'vitest';
 import { parseWorkloadConfig } from './config.js';
-import { type HistoryEvent, historyToJsonl } from './history.js';
+import { type HistoryEvent, historyToJsonl, isTxnEvent } from './history.js';
 import { runWorkload } from './run-workload.js';
 
 const SEED = Number(process.env.MANIFEST_LAB_SEED ?? 7);
@@ -61,7 +61,7 @@ describe('runWorkload (virtual time)', () => {
     expect(run.metrics.read.counters.txns).toBe(run.metrics.arrivals.read.started);
     // Every invoke is completed exactly once, by the same process, later.
     const open = new Map<number, number>();
-    for (const e of run.history) {
+    for (const e of run.history.filter(isTxnEvent)) {
       if (e.type === 'invoke') {
         expect(open.has(e.process)).toBe(false);
         open.set(e.process, e.index);
@@ -71,7 +71,10 @@ describe('runWorkload (virtual time)', () => {
     }
     expect(open.size).toBe(0);
     // Appended elements are unique, and reads only ever see prefixes of one order per key.
-    const appended = run.history.filter((e) => e.type === 'invoke').flatMap((e) => e.value.filter((o) => o[0] === 'append').map((o) => o[2]));
+    const appended = run.history
+      .filter(isTxnEvent)
+      .filter((e) => e.type === 'invoke')
+      .flatMap((e) => e.value.filter((o) => o[0] === 'append').map((o) => o[2]));
     expect(new Set(appended).size).toBe(appended.length);
     expect(readsArePrefixes(run.history)).toBe(true);
     // Overlapping writers conflict: some attempts fail with PreconditionFailed and are retried.

@@ -58,6 +58,32 @@ export interface WorkloadEnvironment {
   readonly manifestFactory?: (options: ManifestOptions) => Manifest<string, StoredValue>;
   /** Record every client's transactions, phases and requests as spans (`WorkloadRun.trace`). */
   readonly trace?: boolean;
+  /**
+   * The run's fault windows (injected by the caller, e.g. through `wrapClientStore`): each start
+   * and stop becomes a nemesis entry in the history, and write metrics are split into
+   * transactions that arrived during a fault and those that did not.
+   */
+  readonly faultWindows?: readonly FaultWindowRecord[];
+}
+
+export interface FaultWindowRecord {
+  readonly label: string;
+  readonly start_s: number;
+  readonly end_s: number;
+}
+
+/** Write transactions that arrived during a fault window, or outside every one. */
+export interface FaultSplit {
+  /** Seconds of the measured window this covers. */
+  readonly seconds: number;
+  readonly txns: number;
+  readonly committed: number;
+  readonly attempts: number;
+  readonly precondition_failures: number;
+  readonly txn_failure_rate: number | null;
+  readonly precondition_failure_rate: number | null;
+  /** Commits of these transactions per second of this part of the window. */
+  readonly write_tps: number | null;
 }
 
 /** Offered vs achieved load of one client kind, per second of the measured window. */
@@ -136,6 +162,12 @@ export interface WorkloadMetricsReport {
   readonly phases: Readonly<Record<WritePhase, LatencySummary>>;
   readonly window: LatencySummary;
   readonly conflict_model: ConflictModel;
+  /** With fault windows: the windows, and write metrics during and outside them. */
+  readonly faults?: {
+    readonly windows: readonly FaultWindowRecord[];
+    readonly during: FaultSplit;
+    readonly outside: FaultSplit;
+  };
   readonly rates: {
     /** Transactions that did not commit (any class) per transaction; null with no transactions. */
     readonly txn_failure_rate: number | null;
@@ -191,6 +223,8 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const history = new HistoryRecorder(() => clock.now());
   const keys = new KeyPool(config.num_writers, config.keys_per_writer, config.shared_keys, config.key_overlap_ratio);
   const trace = env.trace === true ? new TraceRecorder() : undefined;
+  const faultWindows = env.faultWindows ?? [];
+  if (faultWindows.length > 0) metrics.faultAt = (ms) => faultWindows.some((w) => ms >= w.start_s * 1000 && ms < w.end_s * 1000);
   let element = 0;
   let process = config.num_writers + config.num_readers;
   const ctx: RunContext = {
@@ -254,6 +288,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
             metrics.headMovesBy[config.num_writers]?.push(clock.now());
           })
         : undefined;
+    const nemesis = faultWindows.length === 0 ? undefined : markFaults(clock, history, faultWindows, durationMs);
     await Promise.all([
       ...Array.from({ length: config.num_writers }, (_, i) => {
         const c = client('writer', i, writerStore, i);
@@ -270,6 +305,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
         );
       }),
     ]);
+    await nemesis;
     await progress?.stop();
     await compactor?.stop();
     return diffRequestCounts(store.requestCounts(), before);
@@ -278,7 +314,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const elapsedMs = clock.now();
   return {
     config,
-    metrics: report(config, metrics, readArrivals, writerStore.ownCounts(), readerStore.ownCounts(), elapsedMs),
+    metrics: report(config, metrics, readArrivals, writerStore.ownCounts(), readerStore.ownCounts(), elapsedMs, faultWindows),
     timeSeries: metrics.series(),
     history: history.events,
     requestCounts,
@@ -296,6 +332,7 @@ function report(
   writers: RequestCounts,
   readers: RequestCounts,
   elapsedMs: number,
+  faultWindows: readonly FaultWindowRecord[],
 ): WorkloadMetricsReport {
   const seconds = config.duration_s - config.warmup_s;
   const w = m.write;
@@ -322,6 +359,7 @@ function report(
     phases: Object.fromEntries(WRITE_PHASES.map((p) => [p, s[`phase_${p}`]])) as Record<WritePhase, LatencySummary>,
     window: s.window,
     conflict_model: conflictModel(m, seconds),
+    ...(faultWindows.length === 0 ? {} : { faults: faultSplit(m, faultWindows, config) }),
     rates: {
       txn_failure_rate: ratioOrNull(w.txns - w.outcomes.committed, w.txns),
       precondition_failure_rate: ratioOrNull(w.precondition_failures, w.attempts),
@@ -350,6 +388,49 @@ function load(arrivals: ArrivalCounters, completed: number, seconds: number): Lo
     late: arrivals.late,
     dropped: arrivals.dropped,
     saturated: achievedRatio !== null && achievedRatio < SATURATION_RATIO,
+  };
+}
+
+/** Record each fault window's start and stop in the history, at its time (capped at the schedule's end). */
+async function markFaults(clock: Clock, history: HistoryRecorder, windows: readonly FaultWindowRecord[], durationMs: number) {
+  const marks = windows
+    .flatMap((w) => [
+      { at: Math.min(w.start_s * 1000, durationMs), f: 'start' as const, label: w.label },
+      { at: Math.min(w.end_s * 1000, durationMs), f: 'stop' as const, label: w.label },
+    ])
+    .sort((a, b) => a.at - b.at || (a.f === b.f ? 0 : a.f === 'stop' ? -1 : 1));
+  for (const m of marks) {
+    if (m.at > clock.now()) await clock.sleep(m.at - clock.now());
+    history.nemesis(m.f, m.label);
+  }
+}
+
+function faultSplit(m: WorkloadMetrics, windows: readonly FaultWindowRecord[], config: WorkloadConfig) {
+  // Seconds of the measured window under at least one fault (windows may overlap).
+  const from = config.warmup_s;
+  const to = config.duration_s;
+  const cuts = windows
+    .map((w) => [Math.max(from, w.start_s), Math.min(to, w.end_s)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let end = from;
+  for (const [a, b] of cuts) {
+    if (b <= end) continue;
+    covered += b - Math.max(a, end);
+    end = b;
+  }
+  const split = (c: (typeof m.faultCounters)['during'], seconds: number): FaultSplit => ({
+    seconds: round6(seconds),
+    ...c,
+    txn_failure_rate: ratioOrNull(c.txns - c.committed, c.txns),
+    precondition_failure_rate: ratioOrNull(c.precondition_failures, c.attempts),
+    write_tps: seconds > 0 ? ratio(c.committed, seconds) : null,
+  });
+  return {
+    windows: [...windows],
+    during: split(m.faultCounters.during, covered),
+    outside: split(m.faultCounters.outside, to - from - covered),
   };
 }
 
