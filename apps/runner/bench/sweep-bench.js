@@ -3,6 +3,7 @@
 // on this machine, and how many simulated seconds the baseline covers per wall second. Prints one
 // JSON document. (Timing uses the real clock on purpose: this file measures the code, it is not
 // part of it.)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,13 @@ try {
   const sweepWall = (performance.now() - t0) / 1000;
   const simulated = outcome.docs.reduce((s, d) => s + d.elapsed_ms / 1000, 0);
   const attempts = outcome.summaries.map((s) => s.counts.write_attempts);
+
+  // The reference's seven chaos scenarios, 5 simulated minutes each, on the sweep's best config.
+  const bin = new URL('../bin/manifest-lab.js', import.meta.url).pathname;
+  const t2 = performance.now();
+  const chaos = spawnSync(process.execPath, [bin, 'chaos', '--from', join(out, 'results.csv'), '--out', join(out, 'chaos')], { encoding: 'utf8' });
+  const chaosWall = (performance.now() - t2) / 1000;
+  if (chaos.status !== 0) throw new Error(`chaos failed: ${chaos.stderr}`);
 
   const baselineDef = await readSweepFile(join(sweeps, 'baseline.json'));
   const baselineConfig = expandSweep(baselineDef)[0].config;
@@ -44,6 +52,12 @@ try {
           simulatedPerWallSecond: round(simulated / sweepWall),
           // The reference framework needed 20–25 minutes of real S3 time for the same grid.
           speedupVsReference20min: round((20 * 60) / sweepWall),
+        },
+        chaosReferenceScenarios: {
+          scenarios: 7,
+          simulatedSecondsEach: 300,
+          wallSeconds: round(chaosWall),
+          goalSeconds: 30,
         },
         baseline: {
           simulatedSeconds: round(run.elapsedMs / 1000),

@@ -110,6 +110,24 @@ describe('manifest-lab CLI', () => {
     expect(readFileSync(join(work, 'tiny', 'results.csv'), 'utf8')).toBe(csv);
   });
 
+  it('chaos runs fault scenarios on the best config of a sweep and reports degradation against the baseline', () => {
+    expect(existsSync(join(work, 'tiny', 'results.csv'))).toBe(true);
+    const r = cli('chaos', '--from', 'tiny/results.csv', '--scenarios', 'latency-200,blocking', '--chaos-duration-s', '40', '--min-write-attempts', '0', '--out', 'ch');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/chaos: 3 scenarios × 40 s on \d writers .*\(best of tiny\/results\.csv\)/);
+    const rows = readFileSync(join(work, 'ch', 'chaos.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const header = rows[0] as string[];
+    const col = (row: string[], name: string) => row[header.indexOf(name)] as string;
+    expect(rows.slice(1).map((row) => row[0])).toEqual(['baseline', 'latency-200', 'blocking']);
+    const [base, slow] = rows.slice(1) as [string[], string[]];
+    expect(col(base, 'write_tps_ratio')).toBe('1');
+    expect(Number(col(slow, 'write_p50_ratio'))).toBeGreaterThan(1.5);
+    for (const row of rows.slice(1)) expect(col(row, 'isolation_valid')).toBe('true');
+    expect(r.stdout).toMatch(/Chaos scenarios/);
+    expectUserError(cli('chaos', '--scenarios', 'meteor', '--out', 'ch2'), /Unknown scenario "meteor"; --scenarios takes a comma-separated list of: baseline, latency-100/);
+    expect(existsSync(join(work, 'ch2'))).toBe(false);
+  });
+
   it('adds replicas until each config has enough write attempts, and pools them with intervals', () => {
     writeFileSync(
       join(work, 'reps.json'),

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { baselineCommand } from './commands/baseline.js';
+import { chaosCommand } from './commands/chaos.js';
 import { sweepCommand } from './commands/sweep.js';
 import { verifyCommand } from './commands/verify.js';
 import { UserError } from './user-error.js';
@@ -18,6 +19,7 @@ export async function main(args: readonly string[]): Promise<number> {
       .usage('$0 <command> [options]\n\nRun experiments against a fusio-manifest port on the embedded S3-like store, in virtual (default) or real time.')
       .command(baselineCommand)
       .command(sweepCommand)
+      .command(chaosCommand)
       .command(verifyCommand)
       .example([
         ['$0 baseline --duration-s 30', 'One run of the reference baseline: 30 s of virtual time, verified'],
@@ -26,7 +28,7 @@ export async function main(args: readonly string[]): Promise<number> {
         ['$0 <command> --help', 'Every option of a command, with its default, and more examples'],
       ])
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
-      .demandCommand(1, 'Name a command: baseline, sweep or verify.')
+      .demandCommand(1, 'Name a command: baseline, sweep, chaos or verify.')
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

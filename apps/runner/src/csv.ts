@@ -4,7 +4,7 @@ import { type ConfigSummary, type Estimate, LATENCY_COLUMNS } from './pool.js';
 import type { RunDocument } from './run-output.js';
 
 /** A cell: undefined results are empty cells, never 0. */
-type Cell = string | number | boolean | null;
+export type Cell = string | number | boolean | null;
 type Columns<T> = Record<string, (row: T) => Cell>;
 
 /** `name`, `name_lo`, `name_hi` for an estimate. */
@@ -109,8 +109,13 @@ function rows<T extends { readonly config: Record<string, unknown> }>(items: rea
   return items.map((it) => [...CONFIG_FIELDS.map((f) => it.config[f] as Cell), ...Object.values(measures).map((m) => m(it))]);
 }
 
+/** The `results.csv` cells of each summary, in `CSV_COLUMNS` order. */
+export function summaryRows(summaries: readonly ConfigSummary[]): Cell[][] {
+  return rows(summaries, SUMMARY_MEASURES);
+}
+
 export function summariesCsv(summaries: readonly ConfigSummary[]): string {
-  return toCsv(CSV_COLUMNS, rows(summaries, SUMMARY_MEASURES));
+  return toCsv(CSV_COLUMNS, summaryRows(summaries));
 }
 
 export function runsCsv(docs: readonly RunDocument[]): string {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { FaultPlan } from '@manifest-lab/chaos';
 import { RealClock } from '@manifest-lab/manifest-core';
 import type { Backend } from './backend.js';
 import { runsCsv, summariesCsv } from './csv.js';
@@ -36,6 +37,8 @@ export interface SweepOptions {
   readonly dumpStore?: boolean;
   /** Replica 0 of the first configuration writes its spans here. */
   readonly traceFile?: string;
+  /** Faults injected into every run (chaos). */
+  readonly faultPlan?: FaultPlan;
   /** Aborting stops the sweep: finished runs stay on disk; `runSweep` throws `UserError` (exit 130). */
   readonly signal?: AbortSignal;
 }
@@ -89,6 +92,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     backend: opts.backend ?? { kind: 'memory' },
     config: { ...s.point.config, seed: s.point.replicaSeed(replica) },
     ...(opts.dumpStore === true ? { dumpStore: true } : {}),
+    ...(opts.faultPlan === undefined ? {} : { faultPlan: opts.faultPlan }),
     ...(opts.traceFile !== undefined && s.point.index === 0 && replica === 0 ? { traceFile: opts.traceFile } : {}),
     ...(single && opts.progress !== false ? { progress: true } : {}),
   });

@@ -1,7 +1,8 @@
 /** A sweep worker thread: runs one replica of one configuration at a time and writes its files. */
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
+import { type FaultPlan, FaultyObjectStore, faultWindowRecords } from '@manifest-lab/chaos';
+import { type Clock, dumpObjects, MemoryObjectStore, type ObjectStore, type Random } from '@manifest-lab/manifest-core';
 import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from './backend.js';
 import { writeFileAtomic } from './files.js';
@@ -22,6 +23,8 @@ export interface WorkerTask {
   readonly traceFile?: string;
   /** Report each second of run time. */
   readonly progress?: boolean;
+  /** Faults to inject into every client's store (chaos runs). */
+  readonly faultPlan?: FaultPlan;
 }
 
 export type WorkerReply =
@@ -43,6 +46,13 @@ port.on('message', async (task: WorkerTask) => {
         prefix,
         ...(store === undefined ? {} : { store }),
         ...(task.traceFile === undefined ? {} : { trace: true }),
+        ...(task.faultPlan === undefined || task.faultPlan.windows.length === 0
+          ? {}
+          : {
+              wrapClientStore: (s: ObjectStore, client: string, clock: Clock, random: Random) =>
+                new FaultyObjectStore(s, task.faultPlan as FaultPlan, client, clock, random),
+              faultWindows: faultWindowRecords(task.faultPlan),
+            }),
         ...(task.progress === true
           ? { onProgress: (elapsedMs, durationMs) => port.postMessage({ type: 'progress', id: task.id, elapsedMs, durationMs } satisfies WorkerReply) }
           : {}),

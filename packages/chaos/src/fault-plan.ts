@@ -18,7 +18,14 @@ export type Fault =
   /** A share of requests fail before taking effect: 503 SlowDown, 500, or a timeout. */
   | { readonly kind: 'errors'; readonly rate: number; readonly error: 'slowdown' | 'internal' | 'timeout' }
   /** A share of requests take effect but their response is lost: the caller sees a timeout. */
-  | { readonly kind: 'ambiguous'; readonly rate: number };
+  | { readonly kind: 'ambiguous'; readonly rate: number }
+  /**
+   * CPU overload, as a model for virtual time: `threads` busy loops at `duty` share the host's
+   * `cores` with the clients, so each client step (modelled as `work_ms` of CPU per request:
+   * encoding, hashing, parsing) takes (cores + threads·duty) / cores times as long — processor
+   * sharing. The extra time is added before each request.
+   */
+  | { readonly kind: 'cpu'; readonly threads: number; readonly duty: number; readonly cores: number; readonly work_ms: number };
 
 /** Which requests a window touches; an omitted field matches everything. */
 export interface FaultTarget {
@@ -50,7 +57,21 @@ const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('outage'), mode: z.enum(['blackhole', 'reset']) }).strict(),
   z.object({ kind: z.literal('errors'), rate, error: z.enum(['slowdown', 'internal', 'timeout']) }).strict(),
   z.object({ kind: z.literal('ambiguous'), rate }).strict(),
+  z
+    .object({
+      kind: z.literal('cpu'),
+      threads: z.number().int().positive(),
+      duty: z.number().gt(0).max(1),
+      cores: z.number().int().positive(),
+      work_ms: z.number().positive(),
+    })
+    .strict(),
 ]);
+
+/** The extra time per request under a `cpu` fault (see `Fault`). */
+export function cpuSlowdownMs(f: { threads: number; duty: number; cores: number; work_ms: number }): number {
+  return f.work_ms * ((f.cores + f.threads * f.duty) / f.cores - 1);
+}
 const windowSchema = z
   .object({
     start_s: z.number().nonnegative(),
@@ -95,7 +116,7 @@ export function faultPlanToJson(plan: FaultPlan): string {
     label: w.label,
     start_s: w.start_s,
     end_s: w.end_s,
-    fault: canonical(w.fault as unknown as Record<string, unknown>, ['kind', 'mode', 'ms', 'p99_ms', 'rate', 'error']),
+    fault: canonical(w.fault as unknown as Record<string, unknown>, ['kind', 'mode', 'ms', 'p99_ms', 'rate', 'error', 'threads', 'duty', 'cores', 'work_ms']),
     ...(w.target === undefined ? {} : { target: canonical(w.target as unknown as Record<string, unknown>, ['clients', 'kinds', 'key_contains']) }),
   }));
   return `${JSON.stringify({ name: plan.name, windows }, null, 2)}\n`;

@@ -15,7 +15,7 @@ import {
   TimeoutError,
   TransientError,
 } from '@manifest-lab/manifest-core';
-import { type FaultPlan, type FaultWindow, windowApplies } from './fault-plan.js';
+import { cpuSlowdownMs, type FaultPlan, type FaultWindow, windowApplies } from './fault-plan.js';
 
 /** What the store did, per fault label: for the run's record and for tests. */
 export type FaultCounts = Record<string, { delayed: number; dropped: number; failed: number; lostResponses: number }>;
@@ -39,8 +39,13 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
     if (active.length === 0) return op();
     // Delays first (they add up), then the first window that stops the request decides.
     for (const w of active) {
-      if (w.fault.kind !== 'latency') continue;
       const f = w.fault;
+      if (f.kind === 'cpu') {
+        this.count(w).delayed++;
+        await this.clock.sleep(cpuSlowdownMs(f));
+        continue;
+      }
+      if (f.kind !== 'latency') continue;
       const ms = f.p99_ms === undefined ? f.ms : sampleLatency({ kind: 'lognormal', medianMs: f.ms, p99Ms: f.p99_ms }, this.random);
       this.count(w).delayed++;
       await this.clock.sleep(ms);
@@ -49,6 +54,7 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
       const f = w.fault;
       switch (f.kind) {
         case 'latency':
+        case 'cpu':
           break;
         case 'outage':
           this.count(w).dropped++;

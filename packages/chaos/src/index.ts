@@ -1,6 +1,7 @@
 export {
   composePlans,
   constantFault,
+  cpuSlowdownMs,
   type Fault,
   type FaultPlan,
   FaultPlanError,
@@ -13,3 +14,4 @@ export {
   windowApplies,
 } from './fault-plan.js';
 export { type FaultCounts, FaultyObjectStore } from './faulty-store.js';
+export { REFERENCE_CPU, SCENARIO_NAMES, SCENARIOS, type Scenario, scenario } from './scenarios.js';
