@@ -1,6 +1,7 @@
 /** `chaos.csv` and the chaos table: each scenario pooled, and its degradation against the baseline scenario. */
 import { CSV_COLUMNS, type Cell, summaryRows, toCsv } from './csv.js';
 import type { ConfigSummary, Estimate } from './pool.js';
+import { alignedTable, pct } from './text-table.js';
 
 export interface ScenarioResult {
   readonly scenario: string;
@@ -45,7 +46,7 @@ export function chaosCsv(results: readonly ScenarioResult[]): string {
 /** The console table: per scenario, the headline numbers and their degradation. */
 export function chaosTable(results: readonly ScenarioResult[]): string {
   const base = results.find((r) => r.scenario === 'baseline')?.summary;
-  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+  const pctOf = (x: number | null) => (x === null ? '-' : pct(x));
   const num = (x: Cell, d = 2) => (x === null ? '-' : typeof x === 'number' ? x.toFixed(d) : String(x));
   const head = ['scenario', 'reps', 'attempts', 'txn_fail [95% CI]', 'pf/attempt', 'write_tps', 'tps×', 'p99_ms', 'p99×', 'retry_eff', 'isolation'];
   const rows = results.map((r) => {
@@ -55,21 +56,19 @@ export function chaosTable(results: readonly ScenarioResult[]): string {
       r.scenario,
       String(s.replicas),
       String(s.counts.write_attempts),
-      `${pct(f.value)} [${pct(f.lo)}–${pct(f.hi)}]`,
-      pct(s.rates.precondition_failure_rate.value),
+      `${pctOf(f.value)} [${pctOf(f.lo)}–${pctOf(f.hi)}]`,
+      pctOf(s.rates.precondition_failure_rate.value),
       num(s.throughput.write_tps.value, 3),
       base === undefined ? '-' : num(DEGRADATION.write_tps_ratio?.(s, base) ?? null),
       s.latency.write_p99_ms.value === null ? '-' : `${s.latency.write_p99_ms.value.toFixed(0)}${s.latency.write_p99_ms.flagged ? '*' : ''}`,
       base === undefined ? '-' : num(DEGRADATION.write_p99_ratio?.(s, base) ?? null),
-      pct(s.rates.retry_success_rate.value),
+      pctOf(s.rates.retry_success_rate.value),
       s.isolation.valid === true ? 'valid' : `${s.isolation.valid === false ? 'INVALID' : 'unknown'} ${s.isolation.anomaly_types.join(';')}`,
     ];
   });
-  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => (r[i] as string).length)));
-  const lines = [head, ...rows].map((r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')}`);
   return [
     `Chaos scenarios (× = scenario / baseline; retry_eff = retried transactions a retry rescued; * = p99 from < 100 samples):`,
-    ...lines,
+    alignedTable([head, ...rows]),
     ...results.map((r) => `  ${r.scenario}: ${r.description}`),
   ].join('\n');
 }

@@ -78,3 +78,8 @@ export function realTimeFor(backend: { kind: string }, argv: Record<string, unkn
   }
   return { time: 'real' };
 }
+
+/** Refuse a count flag that is not a whole number of at least `min` (one paragraph, exit 2). */
+export function requireWholeNumber(flag: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new UserError(`${flag} must be a whole number of at least ${min}, got ${value}.`);
+}

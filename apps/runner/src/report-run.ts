@@ -1,5 +1,6 @@
 import { WRITE_FAILURE_CLASSES } from '@manifest-lab/workload';
 import type { ConfigSummary, Estimate, Percentile, Rate } from './pool.js';
+import { pct } from './text-table.js';
 
 /** The lines a person reads after one configuration's runs: rates with intervals and counts. */
 export function describeSummary(s: ConfigSummary): string {
@@ -65,6 +66,3 @@ function num(x: number | null, digits: number): string {
   return x === null ? '-' : x.toFixed(digits);
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}

@@ -4,6 +4,7 @@
  * and worst by transaction failure rate, saying which of them the data cannot tell apart.
  */
 import type { ConfigSummary, Percentile, Rate } from './pool.js';
+import { alignedTable, pct } from './text-table.js';
 
 type Column = readonly [header: string, cell: (s: ConfigSummary) => string];
 
@@ -126,11 +127,5 @@ function saturationCell(s: ConfigSummary): string {
 }
 
 function table(cols: readonly Column[], rows: readonly ConfigSummary[]): string {
-  const cells = [cols.map(([h]) => h), ...rows.map((r) => cols.map(([, f]) => f(r)))];
-  const widths = cols.map((_, i) => Math.max(...cells.map((r) => (r[i] as string).length)));
-  return cells.map((r) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ')}`).join('\n');
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
+  return alignedTable([cols.map(([h]) => h), ...rows.map((r) => cols.map(([, f]) => f(r)))]);
 }

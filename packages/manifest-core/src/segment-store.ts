@@ -30,11 +30,7 @@ export class SegmentStore {
 
   /** GET and decode segment `seq` (`.json`, then `.bin`); a missing segment is corrupt. */
   async get<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V>> {
-    for (const ext of ['.json', '.bin'] as const) {
-      const obj = await this.store.get(this.layout.segment(seq, ext));
-      if (obj !== null) return decodeSegment<K, V>(obj.body);
-    }
-    throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
+    return decodeSegment<K, V>((await this.#fetch(seq)).obj.body);
   }
 
   /**
@@ -43,10 +39,16 @@ export class SegmentStore {
    * what they return (the read path); immutable segments make most reads hits.
    */
   async read<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V>> {
+    const { key, obj } = await this.#fetch(seq);
+    return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
+  }
+
+  /** GET segment `seq`'s payload, `.json` then `.bin`; a missing segment is corrupt. */
+  async #fetch(seq: number) {
     for (const ext of ['.json', '.bin'] as const) {
       const key = this.layout.segment(seq, ext);
       const obj = await this.store.get(key);
-      if (obj !== null) return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
+      if (obj !== null) return { key, obj };
     }
     throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
   }

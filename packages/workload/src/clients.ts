@@ -67,7 +67,6 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
     if (metrics.inWindow(end)) {
       metrics.window.write_completed++;
       if (outcome === 'committed') {
-        metrics.window.write_committed++;
         metrics.window.commits_by_writer[writer] = (metrics.window.commits_by_writer[writer] ?? 0) + 1;
       }
     }
@@ -171,7 +170,6 @@ function recordPhases(metrics: WorkloadMetrics, phases: AttemptPhases, backoffMs
   metrics.histograms.window.record(window);
   // The model compares like with like: attempts whose window ended where λ is measured.
   if (metrics.inWindow(end)) {
-    metrics.windowsByWriter[writer]?.push(window);
     const mid = phases.checkMidMs ?? end;
     metrics.windowSpansByWriter[writer]?.push([mid - window, mid]);
     if (conflicted) metrics.windowConflictsByWriter[writer] = (metrics.windowConflictsByWriter[writer] ?? 0) + 1;

@@ -45,7 +45,6 @@ export interface ReadCounters {
 export interface WindowCounters {
   /** Write transactions that ended (any outcome) in the window. */
   write_completed: number;
-  write_committed: number;
   read_completed: number;
   read_ok: number;
   /** Commits in the window, per writer (for the other writers' commit rate). */
@@ -104,13 +103,12 @@ export class WorkloadMetrics {
   };
   readonly window: WindowCounters;
   /**
-   * For the conflict model, per writer: the snapshot→CAS window (ms) of each attempt whose window
-   * ended inside the measured window — where λ is measured too — and how many of them conflicted.
+   * For the conflict model, per writer: the snapshot→CAS window, as [start, end] in run time, of
+   * each attempt whose window ended inside the measured window — where λ is measured too — and
+   * how many of them conflicted.
    */
-  readonly windowsByWriter: number[][];
-  readonly windowConflictsByWriter: number[];
-  /** The compared attempts' windows as [start, end] in run time, per writer. */
   readonly windowSpansByWriter: [number, number][][];
+  readonly windowConflictsByWriter: number[];
   /** When each writer's commits took effect (HEAD CAS answered), ascending; the compactor's last. */
   readonly headMovesBy: number[][];
   readonly read: ReadCounters = { txns: 0, successes: 0, scans: 0, errors: 0 };
@@ -134,14 +132,12 @@ export class WorkloadMetrics {
   ) {
     this.window = {
       write_completed: 0,
-      write_committed: 0,
       read_completed: 0,
       read_ok: 0,
       commits_by_writer: new Array<number>(numWriters).fill(0),
       attempts_by_writer: new Array<number>(numWriters).fill(0),
       compactions: 0,
     };
-    this.windowsByWriter = Array.from({ length: numWriters }, () => []);
     this.windowConflictsByWriter = new Array<number>(numWriters).fill(0);
     this.windowSpansByWriter = Array.from({ length: numWriters }, () => []);
     this.headMovesBy = Array.from({ length: numWriters + 1 }, () => []);

@@ -26,7 +26,6 @@ export type PhaseSink = (name: ManifestPhase, startMs: number, endMs: number, er
 /** The phases of one client's current attempt; `reset()` before each attempt. */
 export class AttemptPhases implements Tracer {
   readonly spent = new Map<WritePhase, number>();
-  #snapshotEnd: number | undefined;
   #casEnd: number | undefined;
   #snapshotMid: number | undefined;
   #checkMid: number | undefined;
@@ -37,7 +36,6 @@ export class AttemptPhases implements Tracer {
 
   reset(): void {
     this.spent.clear();
-    this.#snapshotEnd = undefined;
     this.#casEnd = undefined;
     this.#snapshotMid = undefined;
     this.#checkMid = undefined;
@@ -49,10 +47,7 @@ export class AttemptPhases implements Tracer {
     this.add(name, endMs - startMs);
     // A request takes effect somewhere inside its span; the embedded store applies it at the
     // midpoint (half the latency before, half after), so the window runs midpoint to midpoint.
-    if (name === 'snapshot' && error === undefined) {
-      this.#snapshotEnd = endMs;
-      this.#snapshotMid = (startMs + endMs) / 2;
-    }
+    if (name === 'snapshot' && error === undefined) this.#snapshotMid = (startMs + endMs) / 2;
     // The conflict checks: a stale HEAD is caught at the commit's HEAD re-read, a taken segment
     // seq at the segment PUT, a moved HEAD at the CAS. The window ends at the last one reached.
     if (name === 'head_check' || name === 'segment_put' || name === 'head_cas') {
@@ -84,7 +79,7 @@ export class AttemptPhases implements Tracer {
 
   /** When the window ended (the last conflict check's answer), if the attempt got that far. */
   get windowEndMs(): number | undefined {
-    return this.#snapshotEnd === undefined ? undefined : this.#casEnd;
+    return this.#snapshotMid === undefined ? undefined : this.#casEnd;
   }
 
   get failedPhase(): ManifestPhase | undefined {

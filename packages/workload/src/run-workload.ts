@@ -346,7 +346,7 @@ function report(
   return {
     measured_seconds: seconds,
     write: {
-      tps: ratio(m.window.write_committed, seconds),
+      tps: ratio(sum(m.window.commits_by_writer), seconds),
       counters: { ...w, outcomes: { ...w.outcomes } },
       latency: s.write_txn,
       commit_latency: s.commit,
@@ -437,28 +437,27 @@ function faultSplit(m: WorkloadMetrics, windows: readonly FaultWindowRecord[], c
 /** The HEAD-CAS model against this run; see `ConflictModel`. */
 function conflictModel(m: WorkloadMetrics, seconds: number): ConflictModel {
   const { commits_by_writer: commits, attempts_by_writer: attempts, compactions } = m.window;
-  const total = commits.reduce((a, b) => a + b, 0);
-  const allAttempts = attempts.reduce((a, b) => a + b, 0);
+  const total = sum(commits);
+  const allAttempts = sum(attempts);
   const lambdaOf = (i: number) => (seconds > 0 ? (total - (commits[i] ?? 0) + compactions) / seconds : 0);
   let lambda = 0;
   if (allAttempts > 0) for (const [i, a] of attempts.entries()) lambda += (a / allAttempts) * lambdaOf(i);
   let sumMs = 0;
   let sumP = 0;
   const all: number[] = [];
-  for (const [i, ws] of m.windowsByWriter.entries()) {
+  let direct = 0;
+  for (const [i, spans] of m.windowSpansByWriter.entries()) {
     const l = lambdaOf(i);
-    for (const w of ws) {
+    for (const [start, end] of spans) {
+      const w = end - start;
       all.push(w);
       sumMs += w;
       sumP += 1 - Math.exp((-l * w) / 1000);
+      if (m.headMovesBy.some((moves, j) => j !== i && anyIn(moves, start, end))) direct++;
     }
   }
   const windows = all.length;
-  const conflicts = m.windowConflictsByWriter.reduce((a, b) => a + b, 0);
-  let direct = 0;
-  for (const [i, spans] of m.windowSpansByWriter.entries()) {
-    for (const [start, end] of spans) if (m.headMovesBy.some((moves, j) => j !== i && anyIn(moves, start, end))) direct++;
-  }
+  const conflicts = sum(m.windowConflictsByWriter);
   const mean = windows === 0 ? null : sumMs / windows;
   all.sort((a, b) => a - b);
   return {
@@ -484,6 +483,10 @@ function anyIn(times: readonly number[], start: number, end: number): boolean {
     else hi = mid;
   }
   return lo < times.length && (times[lo] as number) <= end;
+}
+
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
 }
 
 function round6(x: number): number {

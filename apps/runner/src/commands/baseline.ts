@@ -2,13 +2,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
-import { configFromFlags, realTimeFor, withConfigOptions } from '../config-flags.js';
+import { configFromFlags, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { ensureWritableDir } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
 import { describeSummary } from '../report-run.js';
 import { DEFAULT_MAX_REPLICAS, type SweepDefinition } from '../sweep-file.js';
 import { RESULTS_CSV, RUNS_CSV, replicaDir, runSweep, SUMMARY_JSON } from '../sweep-runner.js';
-import { UserError } from '../user-error.js';
 
 const EXAMPLES: [string, string][] = [
   ['$0 baseline --duration-s 30 --seed 7', 'A 30 s run in virtual time (warm-up 3 s: 10 % of the duration), seed 7'],
@@ -56,9 +55,8 @@ interface BaselineArgs {
  * gives the same numbers as a sweep file with `"seed": S` and the same fields.
  */
 async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
-  for (const [flag, v, min] of [['--replicas', argv.replicas, 1], ['--min-write-attempts', argv['min-write-attempts'], 0]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} must be a whole number of at least ${min}, got ${v}.`);
-  }
+  requireWholeNumber('--replicas', argv.replicas, 1);
+  requireWholeNumber('--min-write-attempts', argv['min-write-attempts'], 0);
   const flags = argv as Record<string, unknown>;
   const backend = backendFromFlags(flags, 'baseline');
   const config = configFromFlags(flags, realTimeFor(backend, flags));

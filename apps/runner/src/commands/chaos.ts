@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { SCENARIO_NAMES, scenario } from '@manifest-lab/chaos';
 import { CONFIG_FIELDS, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { configFromFlags, withConfigOptions } from '../config-flags.js';
+import { configFromFlags, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { chaosCsv, chaosTable, type ScenarioResult } from '../chaos-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
@@ -52,9 +52,8 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
   if (!names.includes('baseline')) names.unshift('baseline'); // degradation is measured against it
   const duration = argv['chaos-duration-s'];
   if (!(duration > 0)) throw new UserError(`--chaos-duration-s must be positive, got ${duration}.`);
-  for (const [flag, v, min] of [['--replicas', argv.replicas, 1], ['--min-write-attempts', argv['min-write-attempts'], 0]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new UserError(`${flag} must be a whole number of at least ${min}, got ${v}.`);
-  }
+  requireWholeNumber('--replicas', argv.replicas, 1);
+  requireWholeNumber('--min-write-attempts', argv['min-write-attempts'], 0);
   const flags = argv as Record<string, unknown>;
   const chosen = argv.from === undefined ? configFromFlags(flags) : await bestFrom(argv.from);
   const { seed: _s, ...base } = chosen;

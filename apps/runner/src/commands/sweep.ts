@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { CONFIG_FIELDS } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
-import { realTimeFor } from '../config-flags.js';
+import { realTimeFor, requireWholeNumber } from '../config-flags.js';
 import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from '../summary-table.js';
 import { readSweepFile } from '../sweep-file.js';
 import { ensureWritableDir } from '../files.js';
@@ -50,9 +50,7 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
   if (argv.out !== undefined && argv.config.length > 1) {
     throw new UserError('--out names one output directory, but several sweep files were given; drop --out (each sweep then writes to results/<name>) or run them one at a time.');
   }
-  if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1) {
-    throw new UserError(`--concurrency must be a whole number of at least 1, got ${argv.concurrency}.`);
-  }
+  requireWholeNumber('--concurrency', argv.concurrency, 1);
   // Read and validate every file before running anything.
   const sweeps = await Promise.all(argv.config.map(async (path) => ({ path, def: await readSweepFile(path) })));
   for (const { def } of sweeps) await ensureWritableDir(argv.out ?? `results/${def.name}`, '--out');
