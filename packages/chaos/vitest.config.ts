@@ -4,5 +4,9 @@ export default defineConfig({
   test: {
     name: 'chaos',
     include: ['src/**/*.test.ts'],
+    // The TCP fault proxy's tests also run S3 requests through it to a real Ceph RGW on
+    // 127.0.0.1, started by the project's script.
+    globalSetup: ['../../scripts/rgw/vitest-setup.ts'],
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

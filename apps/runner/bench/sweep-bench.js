@@ -28,6 +28,13 @@ try {
   const chaosWall = (performance.now() - t2) / 1000;
   if (chaos.status !== 0) throw new Error(`chaos failed: ${chaos.stderr}`);
 
+  // Every fusio-0.5 hazard scenario, 8 seeds each (the CLI default), verified.
+  const t3 = performance.now();
+  const hazards = spawnSync(process.execPath, [bin, 'chaos', '--scenarios', 'hazards', '--out', join(out, 'hazards')], { encoding: 'utf8' });
+  const hazardsWall = (performance.now() - t3) / 1000;
+  if (hazards.status !== 0) throw new Error(`hazards failed: ${hazards.stderr}`);
+  const reproduced = hazards.stdout.match(/Every hazard reproduced/) !== null;
+
   const baselineDef = await readSweepFile(join(sweeps, 'baseline.json'));
   const baselineConfig = expandSweep(baselineDef)[0].config;
   const t1 = performance.now();
@@ -57,6 +64,13 @@ try {
           scenarios: 7,
           simulatedSecondsEach: 300,
           wallSeconds: round(chaosWall),
+          goalSeconds: 30,
+        },
+        hazards: {
+          scenarios: (hazards.stdout.match(/§\d/g) ?? []).length,
+          seedsEach: 8,
+          everyHazardReproduced: reproduced,
+          wallSeconds: round(hazardsWall),
           goalSeconds: 30,
         },
         baseline: {

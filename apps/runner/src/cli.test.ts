@@ -114,7 +114,7 @@ describe('manifest-lab CLI', () => {
     expect(existsSync(join(work, 'tiny', 'results.csv'))).toBe(true);
     const r = cli('chaos', '--from', 'tiny/results.csv', '--scenarios', 'latency-200,blocking', '--chaos-duration-s', '40', '--min-write-attempts', '0', '--out', 'ch');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/chaos: 3 scenarios × 40 s on \d writers .*\(best of tiny\/results\.csv\)/);
+    expect(r.stderr).toMatch(/chaos: 3 scenarios × 40 s, in parallel, on \d writers .*\(best of tiny\/results\.csv\)/);
     const rows = readFileSync(join(work, 'ch', 'chaos.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
     const header = rows[0] as string[];
     const col = (row: string[], name: string) => row[header.indexOf(name)] as string;

@@ -28,6 +28,16 @@ describe('--help', () => {
     expect(text).toMatch(/"min_write_attempts": K adds replicas until a config has K write attempts, at most "max_replicas" \(default 64\)/);
   });
 
+  it('lists the crash command, and crash shows its options, defaults and examples', () => {
+    expect(help()).toMatch(/manifest-lab crash Kill -9 a writer process between its segment PUT and HEAD CAS on a real backend/);
+    const text = help('crash');
+    expect(text).toMatch(/Examples: manifest-lab crash --backend fs --dir objects /);
+    expect(text).toContain('"$MANIFEST_LAB_S3_BUCKET" --lease-ttl-ms 5000');
+    expect(text).toMatch(/--lease-ttl-ms .*\(the crate's default is 60000\) \[number\] \[default: 2000\]/);
+    expect(text).toMatch(/--crash-writer The writer to kill, 0-based \[default: 1, or 0 with one writer\]/);
+    expect(text).toMatch(/--writers .*\[default: 3\]/);
+  });
+
   it('baseline states the warm-up rule instead of a fixed default', () => {
     const text = help('baseline');
     expect(text).toContain('--warmup-s initial seconds excluded from metrics (kept in the history) [default: 10 % of duration, ≤ 10 s]');

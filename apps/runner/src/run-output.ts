@@ -8,6 +8,7 @@ import {
   type WorkloadMetricsReport,
   type WorkloadRun,
 } from '@manifest-lab/workload';
+import type { ChaosRecord } from './chaos-record.js';
 import { writeFileAtomic } from './files.js';
 import type { IsolationSummary, VerifyDocument } from './isolation.js';
 import { codeVersion } from './code-version.js';
@@ -38,12 +39,15 @@ export interface RunDocument {
   readonly history: { readonly file: string; readonly events: number };
   /** The isolation check of this run's history (details in verify.json). */
   readonly isolation: IsolationSummary;
+  /** Chaos runs: the fault plan, what each nemesis did, and what the run shows (lost, doubled, blocked work). */
+  readonly chaos?: ChaosRecord;
 }
 
 export function runDocument(
   run: WorkloadRun,
   meta: { sweep: string; id: string; backend: string },
   isolation: IsolationSummary,
+  chaos?: ChaosRecord,
 ): RunDocument {
   return {
     schema: 'manifest-lab/run@2',
@@ -60,6 +64,7 @@ export function runDocument(
     request_counts: run.requestCounts,
     history: { file: HISTORY_FILE, events: run.history.length },
     isolation,
+    ...(chaos === undefined ? {} : { chaos }),
   };
 }
 

@@ -39,6 +39,8 @@ export interface SweepOptions {
   readonly traceFile?: string;
   /** Faults injected into every run (chaos). */
   readonly faultPlan?: FaultPlan;
+  /** Real-time chaos: apply the plan's network windows on this Toxiproxy server (API URL) instead of the built-in proxy. */
+  readonly toxiproxyUrl?: string;
   /** Aborting stops the sweep: finished runs stay on disk; `runSweep` throws `UserError` (exit 130). */
   readonly signal?: AbortSignal;
 }
@@ -93,6 +95,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     config: { ...s.point.config, seed: s.point.replicaSeed(replica) },
     ...(opts.dumpStore === true ? { dumpStore: true } : {}),
     ...(opts.faultPlan === undefined ? {} : { faultPlan: opts.faultPlan }),
+    ...(opts.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: opts.toxiproxyUrl }),
     ...(opts.traceFile !== undefined && s.point.index === 0 && replica === 0 ? { traceFile: opts.traceFile } : {}),
     ...(single && opts.progress !== false ? { progress: true } : {}),
   });

@@ -1,12 +1,14 @@
 /** A sweep worker thread: runs one replica of one configuration at a time and writes its files. */
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { type FaultPlan, FaultyObjectStore, faultWindowRecords } from '@manifest-lab/chaos';
-import { type Clock, dumpObjects, MemoryObjectStore, type ObjectStore, type Random } from '@manifest-lab/manifest-core';
+import { chaosEnvironment, type FaultPlan } from '@manifest-lab/chaos';
+import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
+import { chaosEnvironmentParts, chaosRecord } from './chaos-record.js';
 import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from './backend.js';
 import { writeFileAtomic } from './files.js';
 import { verifyRun } from './isolation.js';
+import { startRealTimeFaults } from './real-faults.js';
 import { type RunDocument, runDocument, writeRunOutput } from './run-output.js';
 import { STORE_DUMP_FILE, writeStoreDump } from './store-dump.js';
 
@@ -25,6 +27,8 @@ export interface WorkerTask {
   readonly progress?: boolean;
   /** Faults to inject into every client's store (chaos runs). */
   readonly faultPlan?: FaultPlan;
+  /** Real-time chaos: the Toxiproxy server (API URL) that applies the network windows. */
+  readonly toxiproxyUrl?: string;
 }
 
 export type WorkerReply =
@@ -37,8 +41,17 @@ const port = parentPort;
 
 port.on('message', async (task: WorkerTask) => {
   try {
-    const store = openBackend(task.backend);
-    const prefix = task.backend.kind === 'memory' ? `${task.sweep}/${task.id}` : `${task.backend.prefix}/${task.id}`;
+    // Real time: network windows on a fault proxy in front of S3, cpu windows burned for real.
+    const real =
+      task.config.time === 'real' && task.faultPlan !== undefined
+        ? await startRealTimeFaults(task.faultPlan, task.backend, { toxiproxyUrl: task.toxiproxyUrl, seed: task.config.seed })
+        : undefined;
+    const store = openBackend(real?.backend ?? task.backend);
+    // An embedded store holds one run only: a fixed prefix keeps a run's bytes the same wherever
+    // its replica sits (so a seed replays byte for byte). Shared stores get one prefix per run.
+    const prefix = task.backend.kind === 'memory' ? 'run' : `${task.backend.prefix}/${task.id}`;
+    // Every chaos run (a fault plan, even an empty one) reads its final state for the findings.
+    const chaos = task.faultPlan === undefined ? undefined : chaosEnvironment(real?.storePlan ?? task.faultPlan);
     let verified: Awaited<ReturnType<typeof verifyRun>>;
     let run: Awaited<ReturnType<typeof runWorkload>>;
     try {
@@ -46,17 +59,13 @@ port.on('message', async (task: WorkerTask) => {
         prefix,
         ...(store === undefined ? {} : { store }),
         ...(task.traceFile === undefined ? {} : { trace: true }),
-        ...(task.faultPlan === undefined || task.faultPlan.windows.length === 0
-          ? {}
-          : {
-              wrapClientStore: (s: ObjectStore, client: string, clock: Clock, random: Random) =>
-                new FaultyObjectStore(s, task.faultPlan as FaultPlan, client, clock, random),
-              faultWindows: faultWindowRecords(task.faultPlan),
-            }),
+        ...(chaos === undefined ? {} : { ...chaosEnvironmentParts(chaos), readFinalState: true }),
+        ...(real === undefined ? {} : { faultWindows: real.faultWindows }),
         ...(task.progress === true
           ? { onProgress: (elapsedMs, durationMs) => port.postMessage({ type: 'progress', id: task.id, elapsedMs, durationMs } satisfies WorkerReply) }
           : {}),
       });
+      await real?.calm(); // the checks read the store back without faults
       verified = await verifyRun(run);
       if (task.dumpStore === true) {
         const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
@@ -64,12 +73,17 @@ port.on('message', async (task: WorkerTask) => {
       }
     } finally {
       closeStore(store);
+      await real?.stop();
     }
     if (task.traceFile !== undefined && run.trace !== undefined) {
       await writeFileAtomic(task.traceFile, run.trace.toJson({ run: task.id, seed: task.config.seed, time: task.config.time }));
     }
     const { document, summary } = verified;
-    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: task.backend.kind }, summary);
+    const chaosSection =
+      chaos === undefined || task.faultPlan === undefined
+        ? undefined
+        : chaosRecord(task.faultPlan, chaos, run, document, verified.objectKeys);
+    const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: task.backend.kind }, summary, chaosSection);
     await writeRunOutput(task.dir, run, doc, document);
     port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);
   } catch (err) {

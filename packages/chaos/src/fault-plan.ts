@@ -25,7 +25,40 @@ export type Fault =
    * encoding, hashing, parsing) takes (cores + threads·duty) / cores times as long — processor
    * sharing. The extra time is added before each request.
    */
-  | { readonly kind: 'cpu'; readonly threads: number; readonly duty: number; readonly cores: number; readonly work_ms: number };
+  | { readonly kind: 'cpu'; readonly threads: number; readonly duty: number; readonly cores: number; readonly work_ms: number }
+  /**
+   * Bytes on the wire are limited to `bytes_per_s` (each way): in the TCP fault proxy a real
+   * throttle; at the store seam, each request waits for its body to pass at that rate.
+   */
+  | { readonly kind: 'bandwidth'; readonly bytes_per_s: number }
+  /**
+   * The client process stalls (a GC pause, a descheduled VM, SIGSTOP): the first matching
+   * request of each client in the window waits `ms` before it is sent. Longer than the lease
+   * TTL, between segment PUT and HEAD CAS, it reproduces §6.1.
+   */
+  | { readonly kind: 'pause'; readonly ms: number }
+  /**
+   * The client process dies at its first matching request in the window — `after` that request
+   * took effect (a segment PUT that landed) or `before` it was sent — without any cleanup (its
+   * lease stays), and a new process takes its place `restart_ms` later.
+   */
+  | { readonly kind: 'crash'; readonly when: 'before' | 'after'; readonly restart_ms: number }
+  /** The client's wall clock (lease stamps and expiry checks) runs `ms` ahead (or behind, if negative). */
+  | { readonly kind: 'skew'; readonly ms: number }
+  /**
+   * Compaction (and GC) during the workload: `compactors` processes (`compactor-0`, …) each
+   * publish a checkpoint every `every_s` — and, with `gc: 'inline'`, delete the segments it
+   * covers (`compact_and_gc`); with `gc: 'three-phase'`, run gc_compute, gc_apply and
+   * gc_delete_and_reset after it. `min_ttl_ms` shortens the checkpoint and segment retention
+   * (default: the crate's 60 s and 30 s).
+   */
+  | {
+      readonly kind: 'compaction';
+      readonly every_s: number;
+      readonly compactors: number;
+      readonly gc: 'none' | 'inline' | 'three-phase';
+      readonly min_ttl_ms?: number;
+    };
 
 /** Which requests a window touches; an omitted field matches everything. */
 export interface FaultTarget {
@@ -66,6 +99,19 @@ const faultSchema = z.discriminatedUnion('kind', [
       work_ms: z.number().positive(),
     })
     .strict(),
+  z.object({ kind: z.literal('bandwidth'), bytes_per_s: z.number().positive() }).strict(),
+  z.object({ kind: z.literal('pause'), ms: z.number().nonnegative() }).strict(),
+  z.object({ kind: z.literal('crash'), when: z.enum(['before', 'after']).default('after'), restart_ms: z.number().nonnegative().default(1000) }).strict(),
+  z.object({ kind: z.literal('skew'), ms: z.number() }).strict(),
+  z
+    .object({
+      kind: z.literal('compaction'),
+      every_s: z.number().positive(),
+      compactors: z.number().int().positive().max(16).default(1),
+      gc: z.enum(['none', 'inline', 'three-phase']).default('none'),
+      min_ttl_ms: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
 ]);
 
 /** The extra time per request under a `cpu` fault (see `Fault`). */
@@ -79,7 +125,7 @@ const windowSchema = z
     fault: faultSchema,
     target: z
       .object({
-        clients: z.array(z.string().regex(/^(writer|reader)-\d+$/, 'a client is writer-N or reader-N')).min(1).optional(),
+        clients: z.array(z.string().regex(/^(writer|reader|compactor)-\d+$/, 'a client is writer-N, reader-N or compactor-N')).min(1).optional(),
         kinds: z.array(z.enum([...REQUEST_KINDS] as [RequestKind, ...RequestKind[]])).min(1).optional(),
         key_contains: z.string().min(1).optional(),
       })
@@ -116,7 +162,7 @@ export function faultPlanToJson(plan: FaultPlan): string {
     label: w.label,
     start_s: w.start_s,
     end_s: w.end_s,
-    fault: canonical(w.fault as unknown as Record<string, unknown>, ['kind', 'mode', 'ms', 'p99_ms', 'rate', 'error', 'threads', 'duty', 'cores', 'work_ms']),
+    fault: canonical(w.fault as unknown as Record<string, unknown>, ['kind', 'mode', 'ms', 'p99_ms', 'rate', 'error', 'threads', 'duty', 'cores', 'work_ms', 'bytes_per_s', 'when', 'restart_ms', 'every_s', 'compactors', 'gc', 'min_ttl_ms']),
     ...(w.target === undefined ? {} : { target: canonical(w.target as unknown as Record<string, unknown>, ['clients', 'kinds', 'key_contains']) }),
   }));
   return `${JSON.stringify({ name: plan.name, windows }, null, 2)}\n`;

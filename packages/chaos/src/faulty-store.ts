@@ -8,6 +8,8 @@ import {
   type Clock,
   type ObjectStore,
   ObjectStoreDecorator,
+  type PutOptions,
+  ProcessCrashedError,
   type Random,
   sampleLatency,
   type StoreRequest,
@@ -18,10 +20,16 @@ import {
 import { cpuSlowdownMs, type FaultPlan, type FaultWindow, windowApplies } from './fault-plan.js';
 
 /** What the store did, per fault label: for the run's record and for tests. */
-export type FaultCounts = Record<string, { delayed: number; dropped: number; failed: number; lostResponses: number }>;
+export type FaultCounts = Record<string, { delayed: number; dropped: number; failed: number; lostResponses: number; paused: number; crashed: number }>;
 
 export class FaultyObjectStore extends ObjectStoreDecorator {
   readonly counts: FaultCounts = {};
+  /** Windows whose once-per-client fault (pause, crash) has fired. */
+  readonly #fired = new Set<FaultWindow>();
+  /** While the process is dead: when its replacement starts (run time, ms). */
+  #deadUntil: number | undefined;
+  /** The body size of the PUT in flight through `around` (for bandwidth). */
+  #putBytes = 0;
 
   constructor(
     inner: ObjectStore,
@@ -34,8 +42,20 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
     super(inner);
   }
 
+  override put(key: string, body: Uint8Array, options?: PutOptions): Promise<string> {
+    this.#putBytes = body.byteLength;
+    return super.put(key, body, options);
+  }
+
   protected override async around<T>(request: StoreRequest, op: () => Promise<T>): Promise<T> {
-    const active = this.plan.windows.filter((w) => windowApplies(w, this.clock.now(), this.client, request.kind, request.key));
+    const putBytes = request.kind === 'PUT' || request.kind === 'CPUT' ? this.#putBytes : 0;
+    const now = this.clock.now();
+    // A dead process sends nothing; its replacement (the same client, restarted) is alive again.
+    if (this.#deadUntil !== undefined) {
+      if (now < this.#deadUntil) throw this.#crashed(request, this.#deadUntil);
+      this.#deadUntil = undefined;
+    }
+    const active = this.plan.windows.filter((w) => windowApplies(w, now, this.client, request.kind, request.key));
     if (active.length === 0) return op();
     // Delays first (they add up), then the first window that stops the request decides.
     for (const w of active) {
@@ -43,6 +63,18 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
       if (f.kind === 'cpu') {
         this.count(w).delayed++;
         await this.clock.sleep(cpuSlowdownMs(f));
+        continue;
+      }
+      if (f.kind === 'pause') {
+        if (this.#fired.has(w)) continue;
+        this.#fired.add(w);
+        this.count(w).paused++;
+        await this.clock.sleep(f.ms);
+        continue;
+      }
+      if (f.kind === 'bandwidth') {
+        if (putBytes > 0) await this.clock.sleep((putBytes / f.bytes_per_s) * 1000);
+        this.count(w).delayed++;
         continue;
       }
       if (f.kind !== 'latency') continue;
@@ -55,7 +87,20 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
       switch (f.kind) {
         case 'latency':
         case 'cpu':
+        case 'pause':
+        case 'bandwidth':
+        case 'skew': // acts on the client's clock (SkewedClock)
+        case 'compaction': // a background process (compactionNemesis)
           break;
+        case 'crash': {
+          if (this.#fired.has(w)) break;
+          this.#fired.add(w);
+          this.count(w).crashed++;
+          if (f.when === 'after') await op();
+          const restartAt = this.clock.now() + f.restart_ms;
+          this.#deadUntil = restartAt;
+          throw this.#crashed(request, restartAt, w.label);
+        }
         case 'outage':
           this.count(w).dropped++;
           if (f.mode === 'blackhole') {
@@ -80,10 +125,15 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
     return op();
   }
 
+  #crashed(request: StoreRequest, restartAt: number, label?: string): ProcessCrashedError {
+    const why = label === undefined ? 'the process is down' : `the process died (fault "${label}")`;
+    return new ProcessCrashedError(`${request.kind} ${request.key}: ${why}; a new one starts at ${Math.round(restartAt)} ms`, restartAt);
+  }
+
   private count(w: FaultWindow) {
     let c = this.counts[w.label];
     if (c === undefined) {
-      c = { delayed: 0, dropped: 0, failed: 0, lostResponses: 0 };
+      c = { delayed: 0, dropped: 0, failed: 0, lostResponses: 0, paused: 0, crashed: 0 };
       this.counts[w.label] = c;
     }
     return c;

@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'ambiguous'
   | 'fatal'
   | 'corrupt'
-  | 'unimplemented';
+  | 'unimplemented'
+  | 'crashed';
 
 export abstract class ManifestLabError extends Error {
   abstract readonly kind: ErrorKind;
@@ -71,6 +72,21 @@ export class CorruptError extends ManifestLabError {
 /** An operation this configuration does not support. */
 export class UnimplementedError extends ManifestLabError {
   readonly kind = 'unimplemented' as const;
+}
+
+/**
+ * The calling process died (a chaos nemesis): nothing it sends from now on reaches storage, and
+ * nothing of what it holds — leases, an unpublished segment — is cleaned up. A new process takes
+ * its place at `restartAtMs` (run time).
+ */
+export class ProcessCrashedError extends ManifestLabError {
+  readonly kind = 'crashed' as const;
+  constructor(
+    message: string,
+    readonly restartAtMs: number,
+  ) {
+    super(message);
+  }
 }
 
 export function isPreconditionFailed(err: unknown): err is PreconditionFailedError {

@@ -43,6 +43,7 @@ export {
   ManifestLabError,
   NotFoundError,
   PreconditionFailedError,
+  ProcessCrashedError,
   ThrottledError,
   TimeoutError,
   TransientError,

@@ -26,6 +26,7 @@ export function classifyError(profile: Profile, err: unknown): RetryClass {
           return 'durable-conflict';
         case 'corrupt':
         case 'unimplemented':
+        case 'crashed': // a dead process retries nothing
           return 'fatal';
         default:
           return 'transient';

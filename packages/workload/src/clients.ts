@@ -4,7 +4,7 @@
  * reader opens a read session, reads keys (or scans), ends it. Every attempt is recorded in
  * the history; metrics skip the warm-up.
  */
-import { type Clock, type Manifest, PreconditionFailedError, type Random } from '@manifest-lab/manifest-core';
+import { type Clock, type Manifest, PreconditionFailedError, ProcessCrashedError, type Random } from '@manifest-lab/manifest-core';
 import type { WorkloadConfig } from './config.js';
 import type { HistoryRecorder, MicroOp } from './history.js';
 import type { KeyPool } from './key-pool.js';
@@ -34,16 +34,31 @@ export interface RunContext {
   nextElement(): number;
   /** A process id no one has used (for a client whose last attempt ended `info`). */
   nextProcess(): number;
+  /** A fresh logical write transaction number (retries share theirs). */
+  nextTxn(): number;
 }
 
 export interface Client {
-  readonly manifest: Manifest<string, StoredValue>;
+  /** Replaced when the client's process crashes and restarts. */
+  manifest: Manifest<string, StoredValue>;
   readonly random: Random;
   process: number;
   /** This client's trace track. */
   readonly track: number;
   /** The phases of the client's current attempt (its manifest reports into it). */
   readonly phases: AttemptPhases;
+  /** A new process in the crashed one's place: a fresh manifest, nothing remembered. */
+  restart(): void;
+}
+
+/**
+ * The client's process died (a chaos crash): wait for its replacement to start, then go on as a
+ * new process. Arrivals meanwhile queue up (and are dropped past the backlog) as for any busy client.
+ */
+async function restartAfterCrash(ctx: RunContext, client: Client, err: ProcessCrashedError): Promise<void> {
+  await ctx.clock.sleep(Math.max(0, err.restartAtMs - ctx.clock.now()));
+  client.restart();
+  client.process = ctx.nextProcess();
 }
 
 export async function writeTransaction(ctx: RunContext, client: Client, writer: number, intendedMs: number): Promise<void> {
@@ -77,6 +92,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
     metrics.histograms.phase_queueing.record(txnStart - intendedMs);
   }
   let backoffMs = 0;
+  const txn = ctx.nextTxn();
   for (let retry = 0; ; retry++) {
     if (measured) {
       w.attempts++;
@@ -92,6 +108,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
         ['r', k, null],
         ['append', k, elements[i] as number],
       ]),
+      txn,
     );
     try {
       const session = await client.manifest.sessionWrite();
@@ -126,8 +143,9 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       const cls = classifyWriteFailure(err, { phase: phases.failedPhase, segmentSent: phases.segmentSent });
       if (measured) recordPhases(metrics, phases, backoffMs, writer, err instanceof PreconditionFailedError);
       // Only an outcome that may have taken effect is `info`; its process is then retired.
-      history.complete(client.process, cls === 'ambiguous' ? 'info' : 'fail', undefined, { class: cls, message: errorMessage(err) });
-      if (cls === 'ambiguous') client.process = ctx.nextProcess();
+      const unknown = cls === 'ambiguous' || (cls === 'crashed' && phases.segmentSent);
+      history.complete(client.process, unknown ? 'info' : 'fail', undefined, { class: cls, message: errorMessage(err) });
+      if (unknown) client.process = ctx.nextProcess();
       if (err instanceof PreconditionFailedError) {
         metrics.at(clock.now()).write_conflicts++;
         if (measured) {
@@ -155,6 +173,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
         metrics.countError(err);
       }
       finish(cls, retry + 1);
+      if (err instanceof ProcessCrashedError) await restartAfterCrash(ctx, client, err);
       return;
     }
   }
@@ -221,6 +240,7 @@ export async function readTransaction(ctx: RunContext, client: Client, intendedM
       metrics.countError(err);
     }
     ctx.trace?.span(client.track, 'txn', scan ? 'scan failed' : 'read failed', start, clock.now(), { intended_ms: intendedMs });
+    if (err instanceof ProcessCrashedError) await restartAfterCrash(ctx, client, err);
   }
   if (metrics.inWindow(clock.now())) metrics.window.read_completed++;
 }

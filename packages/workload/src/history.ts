@@ -40,6 +40,8 @@ export interface TxnEvent {
   readonly time: number;
   /** On `fail` / `info`: why — the failure class and the error's message. */
   readonly error?: HistoryError;
+  /** On a write's `invoke`: its logical transaction (1, 2, …); a retry's attempts share it. */
+  readonly txn?: number;
 }
 
 /** Why an attempt did not (or may not have) take effect. */
@@ -55,10 +57,10 @@ export class HistoryRecorder {
 
   constructor(private readonly nowMs: () => number) {}
 
-  invoke(process: number, value: readonly MicroOp[]): void {
+  invoke(process: number, value: readonly MicroOp[], txn?: number): void {
     if (this.#open.has(process)) throw new Error(`process ${process} invoked twice without completing`);
     this.#open.set(process, value);
-    this.#push(process, 'invoke', value);
+    this.#push(process, 'invoke', value, undefined, txn);
   }
 
   /** Complete the process's attempt; `value` defaults to what it invoked (for `fail`/`info`). */
@@ -74,9 +76,18 @@ export class HistoryRecorder {
     this.events.push({ index: this.events.length, process: 'nemesis', type: 'info', f, value: label, time: Math.round(this.nowMs() * 1e6) });
   }
 
-  #push(process: number, type: EventType, value: readonly MicroOp[], error?: HistoryError): void {
+  #push(process: number, type: EventType, value: readonly MicroOp[], error?: HistoryError, txn?: number): void {
     const time = Math.round(this.nowMs() * 1e6);
-    this.events.push({ index: this.events.length, process, type, f: 'txn', value, time, ...(error === undefined ? {} : { error }) });
+    this.events.push({
+      index: this.events.length,
+      process,
+      type,
+      f: 'txn',
+      value,
+      time,
+      ...(error === undefined ? {} : { error }),
+      ...(txn === undefined ? {} : { txn }),
+    });
   }
 }
 
@@ -85,7 +96,8 @@ export function historyToJsonl(events: readonly HistoryEvent[]): string {
   let out = '';
   for (const e of events) {
     const error = e.error === undefined ? '' : `,"error":${JSON.stringify({ class: e.error.class, message: e.error.message })}`;
-    out += `${JSON.stringify({ index: e.index, process: e.process, type: e.type, f: e.f, value: e.value, time: e.time }).slice(0, -1)}${error}}\n`;
+    const txn = e.process !== 'nemesis' && e.txn !== undefined ? `,"txn":${e.txn}` : '';
+    out += `${JSON.stringify({ index: e.index, process: e.process, type: e.type, f: e.f, value: e.value, time: e.time }).slice(0, -1)}${error}${txn}}\n`;
   }
   return out;
 }

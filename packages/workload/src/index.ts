@@ -56,8 +56,10 @@ export { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
 export { RunClock } from './run-clock.js';
 export { type RetryPolicy, retryDelayMs } from './retry-policy.js';
 export {
+  type BackgroundContext,
   type ConflictModel,
   type FaultSplit,
+  type FinalState,
   type FaultWindowRecord,
   type LoadReport,
   runWorkload,

@@ -2,7 +2,7 @@
  * How a write transaction ended. Every transaction ends in exactly one class, so the classes
  * add up to the transactions and a failure can never hide outside the precondition-failure rate.
  */
-import { AmbiguousError, ManifestLabError, type ManifestPhase, PreconditionFailedError } from '@manifest-lab/manifest-core';
+import { AmbiguousError, ManifestLabError, type ManifestPhase, PreconditionFailedError, ProcessCrashedError } from '@manifest-lab/manifest-core';
 
 export const WRITE_OUTCOMES = [
   'committed',
@@ -14,6 +14,8 @@ export const WRITE_OUTCOMES = [
   'ambiguous',
   'timeout',
   'throttled',
+  /** The client process died mid-attempt (a chaos crash); `info` when its segment PUT was sent. */
+  'crashed',
   'other',
 ] as const;
 export type WriteOutcome = (typeof WRITE_OUTCOMES)[number];
@@ -35,6 +37,7 @@ export interface FailureContext {
  */
 export function classifyWriteFailure(err: unknown, ctx: FailureContext): WriteFailureClass {
   if (err instanceof PreconditionFailedError) return 'conflict';
+  if (err instanceof ProcessCrashedError) return 'crashed';
   if (err instanceof AmbiguousError || ctx.segmentSent) return 'ambiguous';
   if (!(err instanceof ManifestLabError)) return 'other';
   switch (err.kind) {

@@ -9,6 +9,7 @@ import {
   type StoreRequest,
   type Random,
   RealClock,
+  type RetentionPolicy,
   type RequestCounts,
   SeededRandom,
   totalRequests,
@@ -64,7 +65,35 @@ export interface WorkloadEnvironment {
    * transactions that arrived during a fault and those that did not.
    */
   readonly faultWindows?: readonly FaultWindowRecord[];
+  /**
+   * Give one client its own view of the clock — e.g. a wall clock running ahead (clock skew).
+   * Only `wallNow` may differ: every client shares the run's timeline.
+   */
+  readonly wrapClientClock?: (clock: Clock, client: string) => Clock;
+  /**
+   * Processes that run beside the clients for the whole run — e.g. compactors and GC as a
+   * nemesis. Each is started after the clients' stores exist and stopped when the clients finish.
+   */
+  readonly background?: (ctx: BackgroundContext) => { stop(): Promise<void> };
+  /** After the run, read every key's final value with a fresh, fault-free client (`WorkloadRun.finalState`). */
+  readonly readFinalState?: boolean;
 }
+
+/** What a background process gets: the run's clock and a manifest of its own per name. */
+export interface BackgroundContext {
+  readonly config: WorkloadConfig;
+  readonly clock: Clock;
+  /**
+   * A manifest for the named process (e.g. `compactor-1`), through `wrapClientStore` and
+   * `wrapClientClock` like any client; `retention` overrides the run's (lease TTL included).
+   */
+  manifest(name: string, retention?: Partial<RetentionPolicy>): Manifest<string, StoredValue>;
+  /** Tell the metrics that a background process moved HEAD (for the conflict model). */
+  headMoved(): void;
+}
+
+/** Every key's list after the run, or why it could not be read (e.g. HEAD names a deleted checkpoint). */
+export type FinalState = { readonly ok: true; readonly lists: Readonly<Record<string, readonly number[]>> } | { readonly ok: false; readonly error: string };
 
 export interface FaultWindowRecord {
   readonly label: string;
@@ -204,6 +233,8 @@ export interface WorkloadRun {
   readonly store: ObjectStore;
   /** The run's spans, when `env.trace` was set. */
   readonly trace?: TraceRecorder;
+  /** Every key's list after the run, when `env.readFinalState` was set. */
+  readonly finalState?: FinalState;
 }
 
 /**
@@ -226,6 +257,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const faultWindows = env.faultWindows ?? [];
   if (faultWindows.length > 0) metrics.faultAt = (ms) => faultWindows.some((w) => ms >= w.start_s * 1000 && ms < w.end_s * 1000);
   let element = 0;
+  let txn = 0;
   let process = config.num_writers + config.num_readers;
   const ctx: RunContext = {
     config,
@@ -236,6 +268,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     trace,
     nextElement: () => ++element,
     nextProcess: () => process++,
+    nextTxn: () => ++txn,
   };
   const writerStore = new MeteredObjectStore(store, clock, metrics);
   const readerStore = new MeteredObjectStore(store, clock, metrics);
@@ -257,25 +290,46 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     const track = processId;
     trace?.track(track, `${role} ${index}`);
     const name = `${role}-${index}`;
-    const own = env.wrapClientStore === undefined ? s : env.wrapClientStore(s, name, clock, root.fork(`${name}/faults`));
     const phases = new AttemptPhases(
       trace === undefined ? undefined : (name, start, end, error) => trace.span(track, 'phase', name, start, end, error === undefined ? undefined : { error: String(error) }),
     );
-    return {
-      manifest: makeManifest({
-        store: trace === undefined ? own : new TracedStore(own, clock, trace, track),
-        prefix,
-        clock,
-        random: root.fork(`${role}-${index}/manifest`),
-        retention: { leaseTtlMs: config.lease_ttl_ms },
-        profile: config.profile,
-        tracer: phases,
-      }),
+    const build = clientManifest(name, s, phases, trace === undefined ? undefined : (own) => new TracedStore(own, clock, trace, track));
+    let incarnation = 0;
+    const c: Client = {
+      manifest: build(0),
       random: root.fork(`${role}-${index}/choices`),
       process: processId,
       track,
       phases,
+      // A crashed process comes back with nothing of its predecessor's memory (caches, leases).
+      restart: () => {
+        c.manifest = build(++incarnation);
+      },
     };
+    return c;
+  };
+  /** A named process's manifest factory, by incarnation (restarts draw fresh random streams). */
+  const clientManifest =
+    (name: string, s: ObjectStore, tracer?: AttemptPhases, traced?: (own: ObjectStore) => ObjectStore, retention?: Partial<RetentionPolicy>) => {
+      // One store per process name, across restarts: its faults (a crash) know what already fired.
+      const own = env.wrapClientStore === undefined ? s : env.wrapClientStore(s, name, clock, root.fork(`${name}/faults`));
+      const clientClock = env.wrapClientClock === undefined ? clock : env.wrapClientClock(clock, name);
+      return (incarnation: number): Manifest<string, StoredValue> => {
+      const suffix = incarnation === 0 ? '' : `#${incarnation}`;
+      return makeManifest({
+        store: traced === undefined ? own : traced(own),
+        prefix,
+        clock: clientClock,
+        random: root.fork(`${name}/manifest${suffix}`),
+        retention: { leaseTtlMs: config.lease_ttl_ms, ...retention },
+        profile: config.profile,
+        ...(tracer === undefined ? {} : { tracer }),
+      });
+      };
+    };
+  const headMoved = (by: number) => {
+    if (metrics.inWindow(clock.now())) metrics.window.compactions++;
+    metrics.headMovesBy[by]?.push(clock.now());
   };
 
   const program = async () => {
@@ -283,11 +337,14 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     const progress = env.onProgress === undefined ? undefined : ticker(clock, durationMs, env.onProgress);
     const compactor =
       config.compact_interval_s > 0
-        ? runCompactor(config, clock, store, prefix, root.fork('compactor'), () => {
-            if (metrics.inWindow(clock.now())) metrics.window.compactions++;
-            metrics.headMovesBy[config.num_writers]?.push(clock.now());
-          })
+        ? runCompactor(config, clock, store, prefix, root.fork('compactor'), () => headMoved(config.num_writers))
         : undefined;
+    const background = env.background?.({
+      config,
+      clock,
+      manifest: (name, retention) => clientManifest(name, writerStore, undefined, undefined, retention)(0),
+      headMoved: () => headMoved(config.num_writers),
+    });
     const nemesis = faultWindows.length === 0 ? undefined : markFaults(clock, history, faultWindows, durationMs);
     await Promise.all([
       ...Array.from({ length: config.num_writers }, (_, i) => {
@@ -308,8 +365,12 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     await nemesis;
     await progress?.stop();
     await compactor?.stop();
-    return diffRequestCounts(store.requestCounts(), before);
+    await background?.stop();
+    const counts = diffRequestCounts(store.requestCounts(), before);
+    if (env.readFinalState === true) finalState = await readFinalState(config, clock, store, prefix, keys.all());
+    return counts;
   };
+  let finalState: FinalState | undefined;
   const requestCounts = virtual === undefined ? await program() : await virtual.run(program);
   const elapsedMs = clock.now();
   return {
@@ -322,7 +383,24 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     prefix,
     store,
     ...(trace === undefined ? {} : { trace }),
+    ...(finalState === undefined ? {} : { finalState }),
   };
+}
+
+/** Every key's list, read by a fresh client on the unwrapped store after the run. */
+async function readFinalState(config: WorkloadConfig, clock: Clock, store: ObjectStore, prefix: string, keys: readonly string[]): Promise<FinalState> {
+  const reader = new Manifest<string, StoredValue>({ store, prefix, clock, profile: config.profile, retention: { leaseTtlMs: config.lease_ttl_ms } });
+  try {
+    const entries = new Map(await reader.scanLatest());
+    const lists: Record<string, readonly number[]> = {};
+    for (const k of [...keys].sort()) {
+      const l = entries.get(k)?.l;
+      if (l !== undefined) lists[k] = l;
+    }
+    return { ok: true, lists };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
 }
 
 function report(

@@ -1,20 +1,26 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { SCENARIO_NAMES, scenario } from '@manifest-lab/chaos';
+import { type FaultPlan, FaultPlanError, HAZARD_NAMES, HAZARDS, type HazardScenario, hazard, SCENARIO_NAMES, scenario } from '@manifest-lab/chaos';
 import { CONFIG_FIELDS, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { configFromFlags, requireWholeNumber, withConfigOptions } from '../config-flags.js';
+import { type Backend, backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { configFromFlags, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { chaosCsv, chaosTable, type ScenarioResult } from '../chaos-report.js';
+import { type HazardResult, hazardsCsv, hazardsTable } from '../hazard-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
 import { readInput } from '../read-input.js';
 import { DEFAULT_MAX_REPLICAS } from '../sweep-file.js';
-import { runSweep } from '../sweep-runner.js';
+import { runSweep, type SweepOutcome } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
 
 export const CHAOS_CSV = 'chaos.csv';
+export const HAZARDS_CSV = 'hazards.csv';
+/** `--scenarios hazards`: every hazard scenario. */
+export const HAZARDS_KEYWORD = 'hazards';
 
 function builder(y: Argv) {
-  return withConfigOptions(y)
+  return withBackendOptions(withConfigOptions(y))
     .option('from', {
       type: 'string',
       describe: 'A sweep results.csv: run the scenarios on its best configuration (lowest transaction failure rate by upper 95 % bound, then highest write TPS)',
@@ -22,15 +28,24 @@ function builder(y: Argv) {
     .option('scenarios', {
       type: 'string',
       default: SCENARIO_NAMES.join(','),
-      describe: `Comma-separated scenarios (default: the reference's seven): ${SCENARIO_NAMES.join(', ')}`,
+      describe: `Comma-separated scenarios (default: the reference's seven): ${SCENARIO_NAMES.join(', ')}; or "${HAZARDS_KEYWORD}" for every fusio-0.5 hazard scenario, or some of them: ${HAZARD_NAMES.join(', ')}`,
     })
+    .option('hazard-seeds', { type: 'number', default: 8, describe: 'Hazard scenarios: seeds (runs) per hazard; the table reports how many reproduced it, with an interval' })
+    .option('toxiproxy', {
+      type: 'string',
+      group: 'Storage:',
+      describe: 'Real time on --backend s3 with an http:// --endpoint: apply the network faults through this Toxiproxy server (its API URL, e.g. http://127.0.0.1:8474) instead of the built-in TCP fault proxy',
+    })
+    .option('replay-seed', { type: 'number', describe: 'Hazard scenarios: run exactly this seed once (the replay seed a hazards table reported)' })
     .option('chaos-duration-s', { type: 'number', default: 300, describe: 'Length of each scenario run, seconds (the reference ran 5 minutes)' })
     .option('replicas', { type: 'number', default: 1, describe: 'Replicas per scenario (derived seeds), pooled with intervals' })
     .option('min-write-attempts', { type: 'number', default: 100, describe: `Add replicas to a scenario until it has this many write attempts (at most ${DEFAULT_MAX_REPLICAS})` })
     .option('chaos-seed', { type: 'number', default: 1, describe: 'Seed of the scenarios (fault placement and replica seeds)' })
-    .option('out', { type: 'string', default: 'results/chaos', describe: 'Directory for chaos.csv and one sweep directory per scenario' })
+    .option('out', { type: 'string', describe: 'Directory for chaos.csv (or hazards.csv) and one sweep directory per scenario (default: results/chaos, or results/hazards)' })
     .example('$0 chaos --from results/comprehensive/results.csv', "the reference's seven scenarios on the sweep's best configuration")
-    .example('$0 chaos --scenarios baseline,latency-200,blocking --num-writers 3 --writer-rate 0.2', 'three scenarios on a configuration given by flags');
+    .example('$0 chaos --scenarios baseline,latency-200,blocking --num-writers 3 --writer-rate 0.2', 'three scenarios on a configuration given by flags')
+    .example('$0 chaos --scenarios hazards', 'every fusio-0.5 hazard scenario, 8 seeds each, with the seed that replays each')
+    .example('$0 chaos --scenarios two-compactors --replay-seed 123', 'replay one hazard run byte for byte');
 }
 
 interface ChaosArgs {
@@ -40,14 +55,33 @@ interface ChaosArgs {
   replicas: number;
   'min-write-attempts': number;
   'chaos-seed': number;
-  out: string;
+  'hazard-seeds': number;
+  'replay-seed': number | undefined;
+  toxiproxy: string | undefined;
+  out: string | undefined;
 }
 
 async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
   const names = argv.scenarios.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const hazards = names.includes(HAZARDS_KEYWORD) ? [...HAZARDS] : names.map((n) => hazard(n)).filter((h): h is HazardScenario => h !== undefined);
+  if (hazards.length > 0) {
+    const others = names.filter((n) => n !== HAZARDS_KEYWORD && hazard(n) === undefined);
+    if (others.length > 0) {
+      throw new UserError(`--scenarios mixes hazard scenarios with ${others.map((n) => `"${n}"`).join(', ')}; run hazards (${HAZARD_NAMES.join(', ')}) and the fault scenarios (${SCENARIO_NAMES.join(', ')}) separately.`);
+    }
+    if (argv.backend !== 'memory') {
+      throw new UserError(
+        `Hazard scenarios run in virtual time on the embedded store (their timing is what reproduces each hazard); drop --backend ${argv.backend}. For a real writer crash (kill -9) on fs or S3, use \`manifest-lab crash\`.`,
+      );
+    }
+    return runHazards(argv, hazards);
+  }
+  if (argv['replay-seed'] !== undefined) throw new UserError('--replay-seed applies to hazard scenarios; for the fault scenarios, --chaos-seed fixes every seed.');
   const unknown = names.filter((n) => scenario(n) === undefined);
   if (names.length === 0 || unknown.length > 0) {
-    throw new UserError(`Unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; --scenarios takes a comma-separated list of: ${SCENARIO_NAMES.join(', ')}.`);
+    throw new UserError(
+      `Unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; --scenarios takes a comma-separated list of: ${SCENARIO_NAMES.join(', ')}; or "${HAZARDS_KEYWORD}" / ${HAZARD_NAMES.join(', ')}.`,
+    );
   }
   if (!names.includes('baseline')) names.unshift('baseline'); // degradation is measured against it
   const duration = argv['chaos-duration-s'];
@@ -55,20 +89,37 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
   requireWholeNumber('--replicas', argv.replicas, 1);
   requireWholeNumber('--min-write-attempts', argv['min-write-attempts'], 0);
   const flags = argv as Record<string, unknown>;
+  const backend = backendFromFlags(flags, 'chaos');
+  if (argv.toxiproxy !== undefined && !(backend.kind === 's3' && backend.endpoint?.startsWith('http://') === true)) {
+    throw new UserError('--toxiproxy drives a Toxiproxy server in front of an S3 endpoint: add --backend s3 --endpoint http://HOST:PORT (plain http; a TCP proxy cannot stand in for TLS).');
+  }
+  if (argv.toxiproxy !== undefined && !/^https?:\/\/[^/]+/.test(argv.toxiproxy)) {
+    throw new UserError(`--toxiproxy takes the Toxiproxy API URL, e.g. http://127.0.0.1:8474; got "${argv.toxiproxy}".`);
+  }
   const chosen = argv.from === undefined ? configFromFlags(flags) : await bestFrom(argv.from);
   const { seed: _s, ...base } = chosen;
-  const fixed = { ...base, duration_s: duration, warmup_s: Math.min(10, duration / 10) };
-  await ensureWritableDir(argv.out, '--out');
+  // Real backends run in real time, where the network faults go through a TCP proxy (or Toxiproxy).
+  const fixed = { ...base, duration_s: duration, warmup_s: Math.min(10, duration / 10), ...realTimeFor(backend, flags) };
+  const out = argv.out ?? 'results/chaos';
+  await ensureWritableDir(out, '--out');
+  if (backend.kind !== 'memory') {
+    const probe = openBackend(backend);
+    try {
+      await checkBackend(backend, probe);
+    } finally {
+      closeStore(probe);
+    }
+    process.stderr.write(`storage: ${describeBackend(backend)}${argv.toxiproxy === undefined ? '' : `, network faults through Toxiproxy at ${argv.toxiproxy}`}\n`);
+  }
   process.stderr.write(
-    `chaos: ${names.length} scenarios × ${duration} s on ${chosen.num_writers} writers at ${chosen.writer_rate}/s, overlap ${chosen.key_overlap_ratio}, ${chosen.num_readers} readers at ${chosen.reader_rate}/s${argv.from === undefined ? '' : ` (best of ${argv.from})`}\n`,
+    `chaos: ${names.length} scenarios × ${duration} s, in parallel, on ${chosen.num_writers} writers at ${chosen.writer_rate}/s, overlap ${chosen.key_overlap_ratio}, ${chosen.num_readers} readers at ${chosen.reader_rate}/s${argv.from === undefined ? '' : ` (best of ${argv.from})`}\n`,
   );
-  const interrupt = interruptSignal();
-  const results: ScenarioResult[] = [];
-  try {
-    for (const name of names) {
+  const outcomes = await inParallel(
+    names.map((name) => {
       const sc = scenario(name);
-      if (sc === undefined) continue;
-      const outcome = await runSweep({
+      if (sc === undefined) throw new Error(`unknown scenario ${name}`);
+      return {
+        name,
         definition: {
           name: `chaos-${name}`,
           seed: argv['chaos-seed'],
@@ -78,19 +129,100 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
           min_write_attempts: argv['min-write-attempts'],
           max_replicas: Math.max(DEFAULT_MAX_REPLICAS, argv.replicas),
         },
-        source: `scenario ${name}`,
-        outDir: join(argv.out, name),
-        faultPlan: sc.plan(duration, argv['chaos-seed']),
-        signal: interrupt.signal,
-      });
-      const summary = outcome.summaries[0];
-      if (summary !== undefined) results.push({ scenario: name, description: sc.description, summary });
-    }
+        plan: scenarioPlan(() => sc.plan(duration, argv['chaos-seed']), name, 'Raise --chaos-duration-s or leave this scenario out.'),
+      };
+    }),
+    out,
+    { backend, ...(argv.toxiproxy === undefined ? {} : { toxiproxyUrl: argv.toxiproxy }) },
+  );
+  const results: ScenarioResult[] = outcomes.flatMap(({ name, outcome }) => {
+    const summary = outcome.summaries[0];
+    const sc = scenario(name);
+    return summary === undefined || sc === undefined ? [] : [{ scenario: name, description: sc.description, summary }];
+  });
+  await writeFileAtomic(join(out, CHAOS_CSV), chaosCsv(results));
+  process.stdout.write(`\n${chaosTable(results)}\nresults: ${join(out, CHAOS_CSV)}, one sweep directory per scenario in ${out}/\n`);
+}
+
+/** Each hazard scenario on its own workload, over `--hazard-seeds` seeds (or one `--replay-seed`). */
+async function runHazards(argv: ArgumentsCamelCase<ChaosArgs>, hazards: readonly HazardScenario[]): Promise<void> {
+  const replay = argv['replay-seed'];
+  if (replay !== undefined) requireWholeNumber('--replay-seed', replay, 0);
+  requireWholeNumber('--hazard-seeds', argv['hazard-seeds'], 1);
+  const seeds = replay === undefined ? argv['hazard-seeds'] : 1;
+  const out = argv.out ?? 'results/hazards';
+  await ensureWritableDir(out, '--out');
+  process.stderr.write(`hazards: ${hazards.length} scenario${hazards.length > 1 ? 's' : ''} × ${replay === undefined ? `${seeds} seeds` : `seed ${replay}`}, in parallel, in virtual time under fusio-0.5\n`);
+  const outcomes = await inParallel(
+    hazards.map((h) => {
+      const fixed = { ...h.config, ...(replay === undefined ? {} : { seed: replay }) };
+      const plan = scenarioPlan(() => h.plan(Number((fixed as { duration_s?: number }).duration_s ?? 120)), h.name, 'The hazard definition is broken: report it.');
+      return {
+        name: h.name,
+        definition: { name: `hazard-${h.name}`, seed: argv['chaos-seed'], fixed, axes: {}, replicas: seeds, min_write_attempts: 0, max_replicas: seeds },
+        plan,
+      };
+    }),
+    out,
+  );
+  const results: HazardResult[] = outcomes.map(({ name, outcome }) => {
+    const h = hazard(name);
+    if (h === undefined) throw new Error(`unknown hazard ${name}`);
+    return { hazard: h, docs: outcome.docs };
+  });
+  await writeFileAtomic(join(out, HAZARDS_CSV), hazardsCsv(results));
+  process.stdout.write(`\n${hazardsTable(results, out)}\n`);
+}
+
+/** A scenario's plan, or the plan's own one-paragraph complaint (e.g. outages that do not fit the run) as a user error. */
+function scenarioPlan(make: () => FaultPlan, name: string, fix: string): FaultPlan {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof FaultPlanError) throw new UserError(`Scenario ${name}: ${err.message} ${fix}`);
+    throw err;
+  }
+}
+
+/**
+ * Run scenario sweeps side by side (the reference ran its seven in parallel): as many at once
+ * as there are cores, one worker thread each, so they share the machine without oversubscribing it.
+ */
+async function inParallel(
+  jobs: readonly { name: string; definition: Parameters<typeof runSweep>[0]['definition']; plan: FaultPlan }[],
+  out: string,
+  where: { backend?: Backend; toxiproxyUrl?: string } = {},
+): Promise<{ name: string; outcome: SweepOutcome }[]> {
+  const interrupt = interruptSignal();
+  const results: { name: string; outcome: SweepOutcome }[] = new Array(jobs.length);
+  let next = 0;
+  const lanes = Math.max(1, Math.min(jobs.length, availableParallelism()));
+  try {
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (let i = next++; i < jobs.length; i = next++) {
+          const job = jobs[i] as (typeof jobs)[number];
+          const outcome = await runSweep({
+            definition: job.definition,
+            source: `scenario ${job.name}`,
+            outDir: join(out, job.name),
+            faultPlan: job.plan,
+            ...where,
+            // Scenarios share a configuration (so their runs' ids) and run at once: each gets its own prefix.
+            ...(where.backend === undefined || where.backend.kind === 'memory' ? {} : { backend: { ...where.backend, prefix: `${where.backend.prefix}/${job.name}` } }),
+            concurrency: 1,
+            progress: false,
+            signal: interrupt.signal,
+          });
+          results[i] = { name: job.name, outcome };
+          process.stderr.write(`  ${job.name}: ${outcome.docs.length} run${outcome.docs.length === 1 ? '' : 's'} done\n`);
+        }
+      }),
+    );
   } finally {
     interrupt.dispose();
   }
-  await writeFileAtomic(join(argv.out, CHAOS_CSV), chaosCsv(results));
-  process.stdout.write(`\n${chaosTable(results)}\nresults: ${join(argv.out, CHAOS_CSV)}, one sweep directory per scenario in ${argv.out}/\n`);
+  return results;
 }
 
 /** The best configuration of a sweep's results.csv: lowest upper bound of the txn failure rate, then highest write TPS. */

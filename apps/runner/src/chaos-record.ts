@@ -1,0 +1,42 @@
+/** The chaos part of a run: how a fault plan becomes a workload environment, and what `run.json` records of it. */
+import type { ChaosEnvironment, FaultCounts, FaultPlan, HazardFindings } from '@manifest-lab/chaos';
+import type { WorkloadEnvironment, WorkloadRun } from '@manifest-lab/workload';
+import { hazardFindings } from './hazard-findings.js';
+import type { VerifyDocument } from './isolation.js';
+
+export interface ChaosRecord {
+  readonly plan: FaultPlan;
+  /** Requests each fault window delayed, dropped, failed, paused or crashed, summed over clients. */
+  readonly fault_counts: FaultCounts;
+  readonly findings: HazardFindings;
+}
+
+/** The workload environment that applies a plan. */
+export function chaosEnvironmentParts(env: ChaosEnvironment): Pick<WorkloadEnvironment, 'wrapClientStore' | 'wrapClientClock' | 'background' | 'faultWindows'> {
+  return { wrapClientStore: env.wrapClientStore, wrapClientClock: env.wrapClientClock, background: env.background, faultWindows: env.faultWindows };
+}
+
+export function chaosRecord(plan: FaultPlan, env: ChaosEnvironment, run: WorkloadRun, verify: VerifyDocument, objectKeys: readonly string[]): ChaosRecord {
+  const fault_counts: FaultCounts = {};
+  for (const store of env.stores) {
+    for (const [label, c] of Object.entries(store.counts)) {
+      const sum = fault_counts[label] ?? { delayed: 0, dropped: 0, failed: 0, lostResponses: 0, paused: 0, crashed: 0 };
+      for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += c[k];
+      fault_counts[label] = sum;
+    }
+  }
+  const sorted = Object.fromEntries(Object.keys(fault_counts).sort().map((k) => [k, fault_counts[k]])) as FaultCounts;
+  return {
+    plan,
+    fault_counts: sorted,
+    findings: hazardFindings({
+      history: run.history,
+      finalState: run.finalState,
+      verify,
+      compaction: env.compaction,
+      objectKeys: objectKeys.filter((k) => k.startsWith(`${run.prefix}/`)),
+      prefix: run.prefix,
+      outcomes: run.metrics.outcomes,
+    }),
+  };
+}
