@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createTestBucket } from '@manifest-lab/manifest-core/test';
 import type { FaultPlan } from '@manifest-lab/chaos';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Backend } from './backend.js';
@@ -21,14 +21,7 @@ const bucket = `chaos-real-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'manifest-lab-chaos-real-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true });
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  } finally {
-    client.destroy();
-  }
-});
+beforeAll(() => createTestBucket(endpoint, bucket));
 
 /** Sockets and servers keeping this process alive (Node ≥ 17; not in our @types/node), and its OS threads (Linux). */
 async function liveResources(): Promise<{ handles: string[]; threads: number }> {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createTestBucket } from '@manifest-lab/manifest-core/test';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const BIN = new URL('../bin/manifest-lab.js', import.meta.url).pathname;
@@ -16,10 +16,7 @@ const endpoint = inject('rgwEndpoint');
 const bucket = `runner-e2e-${process.pid}`;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(() => createTestBucket(endpoint, bucket));
 
 function cli(env: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, ...env } });

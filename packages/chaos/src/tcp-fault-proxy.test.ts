@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createTestBucket } from '@manifest-lab/manifest-core/test';
 import { RealClock, S3ObjectStore } from '@manifest-lab/manifest-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FaultPlan, FaultWindow } from './fault-plan.js';
@@ -220,14 +220,7 @@ describe('TcpFaultProxy (local HTTP server)', () => {
 describe('TcpFaultProxy in front of S3 (Ceph RGW)', () => {
   const endpoint = inject('rgwEndpoint');
   const bucket = `chaos-proxy-${process.pid}`;
-  beforeAll(async () => {
-    const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true });
-    try {
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    } finally {
-      client.destroy();
-    }
-  });
+  beforeAll(() => createTestBucket(endpoint, bucket));
 
   it('carries put/get, fails a request during a reset window, and works again after it', async () => {
     const p = await proxy([window({ kind: 'outage', mode: 'reset' }, 1.5, 3)], endpoint);

@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createTestBucket } from '@manifest-lab/manifest-core/test';
 import { type Op, pairHistory, parseHistory } from '@manifest-lab/verify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CrashOutcome, mergeStreams, runCrashExperiment } from './crash-experiment.js';
+import { type CrashOutcome, mergeStreams, pidAlive, runCrashExperiment } from './crash-experiment.js';
 import type { WriterHistoryLine } from './protocol.js';
 
 const BIN = new URL('../../bin/manifest-lab.js', import.meta.url).pathname;
@@ -21,15 +21,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const TTL = 2000;
 const SEED = 11;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 /** Everything the experiment promises, checked from its report, its files and the OS. */
 function expectRecovered(outcome: CrashOutcome, outDir: string): void {
@@ -117,11 +108,7 @@ describe('kill -9 of a writer between segment PUT and HEAD CAS', () => {
   describe('on S3 (Ceph RGW)', () => {
     const endpoint = inject('rgwEndpoint');
     const bucket = `crash-e2e-${process.pid}`;
-    beforeAll(async () => {
-      const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true });
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
-      client.destroy();
-    });
+    beforeAll(() => createTestBucket(endpoint, bucket));
 
     it('the same on real S3 conditional writes', async () => {
       const outDir = join(work, 's3-out');

@@ -225,7 +225,8 @@ class Writer {
 }
 
 /** `kill(pid, 0)`: false once the process is gone. */
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid still exists (signal 0 probes without sending). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -14,3 +14,4 @@ export { commitEntries } from './commit-entries.js';
 export { type PlantedBug, PLANTED_BUGS, type PlantOptions, plantBug } from './planted-bugs.js';
 export { describeObjectStoreConformance, type StoreUnderTest } from './conformance.js';
 export { describeReferenceScenarios, type ScenarioWorld } from './reference-scenarios.js';
+export { createTestBucket } from './test-bucket.js';
