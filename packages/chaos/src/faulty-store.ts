@@ -94,9 +94,11 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
           break;
         case 'crash': {
           if (this.#fired.has(w)) break;
+          // "after": it dies once a matching request has taken effect; one that failed (a 412
+          // on a segment someone else wrote) changed nothing, so the window stays armed.
+          if (f.when === 'after') await op();
           this.#fired.add(w);
           this.count(w).crashed++;
-          if (f.when === 'after') await op();
           const restartAt = this.clock.now() + f.restart_ms;
           this.#deadUntil = restartAt;
           throw this.#crashed(request, restartAt, w.label);

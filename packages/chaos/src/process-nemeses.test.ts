@@ -3,7 +3,7 @@
  * without cleanup and a new process takes over, a skewed clock moves only the wall clock, and
  * compactors run beside the workload. Unit checks on the store seam, then whole workloads.
  */
-import { MemoryObjectStore, ProcessCrashedError, SeededRandom, VirtualClock } from '@manifest-lab/manifest-core';
+import { MemoryObjectStore, PreconditionFailedError, ProcessCrashedError, SeededRandom, VirtualClock } from '@manifest-lab/manifest-core';
 import { parseWorkloadConfig, runWorkload } from '@manifest-lab/workload';
 import { describe, expect, it } from 'vitest';
 import { type FaultPlan, parseFaultPlan } from './fault-plan.js';
@@ -43,6 +43,18 @@ describe('process faults at the store seam', () => {
         await clock.sleep(3000);
         expect(await store.get('seg')).not.toBeNull(); // the new process
         await store.put('seg2', bytes('y')); // the window does not fire again
+        expect(store.counts.crash?.crashed).toBe(1);
+      },
+    ));
+
+  it('a crash "after" waits for a matching request that takes effect: a refused one leaves the window armed', () =>
+    onStore(
+      { name: 'c', windows: [{ label: 'crash', start_s: 0, end_s: 100, fault: { kind: 'crash', when: 'after', restart_ms: 0 }, target: { kinds: ['CPUT'] } }] },
+      async (store, _clock, inner) => {
+        await inner.put('seg', bytes('theirs'));
+        await expect(store.put('seg', bytes('mine'), { condition: { ifNoneMatch: '*' } })).rejects.toBeInstanceOf(PreconditionFailedError);
+        expect(store.counts.crash?.crashed ?? 0).toBe(0);
+        await expect(store.put('seg2', bytes('mine'), { condition: { ifNoneMatch: '*' } })).rejects.toBeInstanceOf(ProcessCrashedError);
         expect(store.counts.crash?.crashed).toBe(1);
       },
     ));
