@@ -6,9 +6,21 @@ import type { VerifyDocument } from './isolation.js';
 
 export interface ChaosRecord {
   readonly plan: FaultPlan;
-  /** Requests each fault window delayed, dropped, failed, paused or crashed, summed over clients. */
+  /** Requests each fault window delayed, dropped, failed, paused or crashed at the store seam, summed over clients. */
   readonly fault_counts: FaultCounts;
+  /** Real time: what the faults on the wire and the CPU burners did. */
+  readonly real_time?: RealTimeRecord;
   readonly findings: HazardFindings;
+}
+
+/** What the real-time fault machinery did in one run. */
+export interface RealTimeRecord {
+  /** The TCP fault proxy's counts (connections, resets, delayed chunks, bytes, …), when it carried the network windows. */
+  readonly proxy?: Readonly<Record<string, number>>;
+  /** Toxics added and removed on a Toxiproxy server, at run time (ms). */
+  readonly toxiproxy?: readonly { readonly atMs: number; readonly action: string; readonly toxic: string }[];
+  /** CPU-burning windows started. */
+  readonly cpu_burns: number;
 }
 
 /** The workload environment that applies a plan. */
@@ -16,7 +28,14 @@ export function chaosEnvironmentParts(env: ChaosEnvironment): Pick<WorkloadEnvir
   return { wrapClientStore: env.wrapClientStore, wrapClientClock: env.wrapClientClock, background: env.background, faultWindows: env.faultWindows };
 }
 
-export function chaosRecord(plan: FaultPlan, env: ChaosEnvironment, run: WorkloadRun, verify: VerifyDocument, objectKeys: readonly string[]): ChaosRecord {
+export function chaosRecord(
+  plan: FaultPlan,
+  env: ChaosEnvironment,
+  run: WorkloadRun,
+  verify: VerifyDocument,
+  objectKeys: readonly string[],
+  realTime?: RealTimeRecord,
+): ChaosRecord {
   const fault_counts: FaultCounts = {};
   for (const store of env.stores) {
     for (const [label, c] of Object.entries(store.counts)) {
@@ -29,6 +48,7 @@ export function chaosRecord(plan: FaultPlan, env: ChaosEnvironment, run: Workloa
   return {
     plan,
     fault_counts: sorted,
+    ...(realTime === undefined ? {} : { real_time: realTime }),
     findings: hazardFindings({
       history: run.history,
       finalState: run.finalState,
@@ -37,6 +57,8 @@ export function chaosRecord(plan: FaultPlan, env: ChaosEnvironment, run: Workloa
       objectKeys: objectKeys.filter((k) => k.startsWith(`${run.prefix}/`)),
       prefix: run.prefix,
       outcomes: run.metrics.outcomes,
+      crashTimesMs: env.stores.flatMap((s) => (s.crashedAtMs === undefined ? [] : [s.crashedAtMs])),
+      durationMs: run.config.duration_s * 1000,
     }),
   };
 }

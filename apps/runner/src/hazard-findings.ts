@@ -17,6 +17,10 @@ export function hazardFindings(input: {
   readonly prefix: string;
   /** The run's write outcome counts (`metrics.outcomes`). */
   readonly outcomes: Readonly<Record<string, number>>;
+  /** When clients crashed (run time, ms). */
+  readonly crashTimesMs: readonly number[];
+  /** The run's scheduled length, ms: stretches without a commit count up to it. */
+  readonly durationMs: number;
 }): HazardFindings {
   const events = input.history.filter(isTxnEvent);
   const visible = new Set<string>();
@@ -52,8 +56,14 @@ export function hazardFindings(input: {
     if (e.type === 'fail' && appendsVisible(e)) failedVisible++;
     if (txn !== undefined && appendsVisible(e)) visibleAttempts.set(txn, (visibleAttempts.get(txn) ?? 0) + 1);
   }
+  // Stretches without a commit, the run's start and end included (writers that never commit
+  // again after a fault are blocked to the end).
+  const end = Math.max(input.durationMs, commitTimes.at(-1) ?? 0);
+  const marks = [0, ...commitTimes, end];
   let gap = 0;
-  for (let i = 1; i < commitTimes.length; i++) gap = Math.max(gap, (commitTimes[i] as number) - (commitTimes[i - 1] as number));
+  for (let i = 1; i < marks.length; i++) gap = Math.max(gap, (marks[i] as number) - (marks[i - 1] as number));
+  const firstCrash = input.crashTimesMs.length === 0 ? undefined : Math.min(...input.crashTimesMs);
+  const blockedAfterCrash = firstCrash === undefined ? null : (commitTimes.find((t) => t > firstCrash) ?? end) - firstCrash;
 
   const layout = new Layout(input.prefix);
   const count = (dir: string, suffix = '') => input.objectKeys.filter((k) => k.startsWith(dir) && k.endsWith(suffix)).length;
@@ -64,6 +74,7 @@ export function hazardFindings(input: {
     failed_but_visible: failedVisible,
     double_applied: [...visibleAttempts.values()].filter((n) => n > 1).length,
     max_commit_gap_s: Math.round(gap) / 1000,
+    blocked_after_crash_s: blockedAfterCrash === null ? null : Math.round(blockedAfterCrash) / 1000,
     lease_races: input.outcomes.lease_race ?? 0,
     crashed,
     final_state_error: input.finalState === undefined || input.finalState.ok ? null : input.finalState.error,

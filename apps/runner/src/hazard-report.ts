@@ -23,6 +23,7 @@ interface HazardRow {
   readonly failedVisible: number;
   readonly doubled: number;
   readonly maxGapS: number;
+  readonly maxBlockedAfterCrashS: number | null;
   readonly leaseRaces: number;
   readonly dir: string | null;
 }
@@ -49,6 +50,7 @@ export function hazardRow(r: HazardResult): HazardRow {
     failedVisible: sum((x) => x.failed_but_visible),
     doubled: sum((x) => x.double_applied),
     maxGapS: Math.max(0, ...all.map((x) => x.max_commit_gap_s)),
+    maxBlockedAfterCrashS: all.some((x) => x.blocked_after_crash_s !== null) ? Math.max(...all.map((x) => x.blocked_after_crash_s ?? 0)) : null,
     leaseRaces: sum((x) => x.lease_races),
     dir: first === undefined ? null : first.id,
   };
@@ -72,6 +74,7 @@ export function hazardsCsv(results: readonly HazardResult[]): string {
     'failed_but_visible',
     'double_applied',
     'max_commit_gap_s',
+    'max_blocked_after_crash_s',
     'lease_races',
     'evidence',
     'run',
@@ -92,6 +95,7 @@ export function hazardsCsv(results: readonly HazardResult[]): string {
       row.failedVisible,
       row.doubled,
       row.maxGapS,
+      row.maxBlockedAfterCrashS,
       row.leaseRaces,
       row.evidence,
       row.dir,

@@ -119,6 +119,12 @@ describe('manifest-lab chaos --scenarios <hazard>', () => {
     const replay = cli('--scenarios', 'latency-100', '--replay-seed', '3');
     expect(replay.code).not.toBe(0);
     expect(replay.stderr).toMatch(/--replay-seed applies to hazard scenarios/);
+    const ignored = cli('--scenarios', 'hazards', '--num-writers', '7', '--chaos-duration-s', '5');
+    expect(ignored.code).not.toBe(0);
+    expect(ignored.stderr).toMatch(/--chaos-duration-s, --num-writers would be ignored/);
+    const seeds = cli('--scenarios', 'latency-100', '--hazard-seeds', '3');
+    expect(seeds.code).not.toBe(0);
+    expect(seeds.stderr).toMatch(/--hazard-seeds applies to hazard scenarios/);
     const onFs = cli('--scenarios', 'hazards', '--backend', 'fs', '--dir', 'objects');
     expect(onFs.code).not.toBe(0);
     expect(onFs.stderr).toMatch(/virtual time on the embedded store.*manifest-lab crash/s);

@@ -46,7 +46,13 @@ port.on('message', async (task: WorkerTask) => {
       task.config.time === 'real' && task.faultPlan !== undefined
         ? await startRealTimeFaults(task.faultPlan, task.backend, { toxiproxyUrl: task.toxiproxyUrl, seed: task.config.seed })
         : undefined;
-    const store = openBackend(real?.backend ?? task.backend);
+    let store: ReturnType<typeof openBackend>;
+    try {
+      store = openBackend(real?.backend ?? task.backend);
+    } catch (err) {
+      await real?.stop().catch(() => undefined); // the error that matters is the one above
+      throw err;
+    }
     // An embedded store holds one run only: a fixed prefix keeps a run's bytes the same wherever
     // its replica sits (so a seed replays byte for byte). Shared stores get one prefix per run.
     const prefix = task.backend.kind === 'memory' ? 'run' : `${task.backend.prefix}/${task.id}`;
@@ -82,7 +88,20 @@ port.on('message', async (task: WorkerTask) => {
     const chaosSection =
       chaos === undefined || task.faultPlan === undefined
         ? undefined
-        : chaosRecord(task.faultPlan, chaos, run, document, verified.objectKeys);
+        : chaosRecord(
+            task.faultPlan,
+            chaos,
+            run,
+            document,
+            verified.objectKeys,
+            real === undefined
+              ? undefined
+              : {
+                  cpu_burns: real.cpuBurns(),
+                  ...(real.proxyCounts() === undefined ? {} : { proxy: { ...real.proxyCounts() } }),
+                  ...(real.toxiproxy === undefined ? {} : { toxiproxy: real.toxiproxy.events.map((e) => ({ ...e })) }),
+                },
+          );
     const doc = runDocument(run, { sweep: task.sweep, id: task.id, backend: task.backend.kind }, summary, chaosSection);
     await writeRunOutput(task.dir, run, doc, document);
     port.postMessage({ type: 'done', id: task.id, doc } satisfies WorkerReply);

@@ -24,10 +24,15 @@ export type FaultCounts = Record<string, { delayed: number; dropped: number; fai
 
 export class FaultyObjectStore extends ObjectStoreDecorator {
   readonly counts: FaultCounts = {};
-  /** Windows whose once-per-client fault (pause, crash) has fired. */
-  readonly #fired = new Set<FaultWindow>();
-  /** While the process is dead: when its replacement starts (run time, ms). */
+  /**
+   * Windows whose once-per-client fault (pause, crash) has fired — shared by every incarnation
+   * of the client, so a restarted process is not crashed again by the same window.
+   */
+  readonly #fired: Set<FaultWindow>;
+  /** Once this process has crashed: when its replacement starts (run time, ms). It never revives. */
   #deadUntil: number | undefined;
+  /** When this process crashed (run time, ms), if it did. */
+  crashedAtMs: number | undefined;
   /** The body size of the PUT in flight through `around` (for bandwidth). */
   #putBytes = 0;
 
@@ -38,8 +43,11 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
     private readonly client: string,
     private readonly clock: Clock,
     private readonly random: Random,
+    /** The client's fired windows, across its incarnations (default: this store's own). */
+    fired: Set<FaultWindow> = new Set(),
   ) {
     super(inner);
+    this.#fired = fired;
   }
 
   override put(key: string, body: Uint8Array, options?: PutOptions): Promise<string> {
@@ -50,11 +58,9 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
   protected override async around<T>(request: StoreRequest, op: () => Promise<T>): Promise<T> {
     const putBytes = request.kind === 'PUT' || request.kind === 'CPUT' ? this.#putBytes : 0;
     const now = this.clock.now();
-    // A dead process sends nothing; its replacement (the same client, restarted) is alive again.
-    if (this.#deadUntil !== undefined) {
-      if (now < this.#deadUntil) throw this.#crashed(request, this.#deadUntil);
-      this.#deadUntil = undefined;
-    }
+    // A dead process sends nothing, ever — even its own retry loops; its replacement gets a
+    // store of its own (see chaosEnvironment).
+    if (this.#deadUntil !== undefined) throw this.#crashed(request, this.#deadUntil);
     const active = this.plan.windows.filter((w) => windowApplies(w, now, this.client, request.kind, request.key));
     if (active.length === 0) return op();
     // Delays first (they add up), then the first window that stops the request decides.
@@ -73,8 +79,9 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
         continue;
       }
       if (f.kind === 'bandwidth') {
-        if (putBytes > 0) await this.clock.sleep((putBytes / f.bytes_per_s) * 1000);
+        if (putBytes === 0) continue; // only request bodies are paced at the store seam
         this.count(w).delayed++;
+        await this.clock.sleep((putBytes / f.bytes_per_s) * 1000);
         continue;
       }
       if (f.kind !== 'latency') continue;
@@ -99,7 +106,8 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
           if (f.when === 'after') await op();
           this.#fired.add(w);
           this.count(w).crashed++;
-          const restartAt = this.clock.now() + f.restart_ms;
+          this.crashedAtMs = this.clock.now();
+          const restartAt = this.crashedAtMs + f.restart_ms;
           this.#deadUntil = restartAt;
           throw this.#crashed(request, restartAt, w.label);
         }

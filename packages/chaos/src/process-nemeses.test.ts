@@ -31,21 +31,27 @@ describe('process faults at the store seam', () => {
       expect(store.counts.pause?.paused).toBe(1);
     }));
 
-  it('a crash after the request applies it, then every request fails until the restart; the window fires once', () =>
-    onStore(
-      { name: 'c', windows: [{ label: 'crash', start_s: 0, end_s: 100, fault: { kind: 'crash', when: 'after', restart_ms: 3000 }, target: { kinds: ['PUT'] } }] },
-      async (store, clock, inner) => {
-        const crash = await store.put('seg', bytes('x')).catch((e: unknown) => e);
-        expect(crash).toBeInstanceOf(ProcessCrashedError);
-        expect((crash as ProcessCrashedError).restartAtMs).toBe(3000);
-        expect(await inner.get('seg')).not.toBeNull(); // it landed: "after"
-        await expect(store.get('seg')).rejects.toBeInstanceOf(ProcessCrashedError); // dead: nothing is sent
-        await clock.sleep(3000);
-        expect(await store.get('seg')).not.toBeNull(); // the new process
-        await store.put('seg2', bytes('y')); // the window does not fire again
-        expect(store.counts.crash?.crashed).toBe(1);
-      },
-    ));
+  it('a crash after the request applies it; the dead process never sends again; its replacement is not crashed again by the window', () => {
+    const plan: FaultPlan = { name: 'c', windows: [{ label: 'crash', start_s: 0, end_s: 100, fault: { kind: 'crash', when: 'after', restart_ms: 3000 }, target: { kinds: ['PUT'] } }] };
+    const env = chaosEnvironment(plan);
+    const clock = new VirtualClock();
+    const inner = new MemoryObjectStore();
+    return clock.run(async () => {
+      const dead = env.wrapClientStore(inner, 'writer-0', clock, new SeededRandom(SEED));
+      const crash = await dead.put('seg', bytes('x')).catch((e: unknown) => e);
+      expect(crash).toBeInstanceOf(ProcessCrashedError);
+      expect((crash as ProcessCrashedError).restartAtMs).toBe(3000);
+      expect(await inner.get('seg')).not.toBeNull(); // it landed: "after"
+      await expect(dead.get('seg')).rejects.toBeInstanceOf(ProcessCrashedError); // dead: nothing is sent
+      await clock.sleep(3000);
+      // Still dead past the restart time: a lingering retry loop of the old process gets nowhere.
+      await expect(dead.put('late', bytes('z'))).rejects.toBeInstanceOf(ProcessCrashedError);
+      expect(await inner.get('late')).toBeNull();
+      const next = env.wrapClientStore(inner, 'writer-0', clock, new SeededRandom(SEED));
+      await next.put('seg2', bytes('y')); // the new process: the window does not fire again
+      expect(env.stores.map((s) => s.counts.crash?.crashed ?? 0)).toEqual([1, 0]);
+    });
+  });
 
   it('a crash "after" waits for a matching request that takes effect: a refused one leaves the window armed', () =>
     onStore(
@@ -110,6 +116,18 @@ describe('process nemeses in a workload', { timeout: 60_000 }, () => {
     const later = run.history.filter((e) => e.process !== 'nemesis' && e.type === 'ok' && e.time > (crashed?.time ?? 0) && typeof e.process === 'number' && e.process >= 5);
     expect(later.length, `seed ${SEED}`).toBeGreaterThan(0);
     expect(run.finalState?.ok, `seed ${SEED}`).toBe(true);
+  });
+
+  it(`a crash on a lease PUT, with an immediate restart, still ends the attempt as crashed (seed ${SEED})`, async () => {
+    // The lease store retries any failed create: a process that came back by itself would absorb the crash.
+    const plan: FaultPlan = {
+      name: 'crash at lease',
+      windows: [{ label: 'crash', start_s: 5, end_s: 60, fault: { kind: 'crash', when: 'before', restart_ms: 0 }, target: { clients: ['writer-0'], kinds: ['CPUT'], key_contains: '/leases/' } }],
+    };
+    const run = await runWorkload(config, chaosEnvironment(plan));
+    expect(run.metrics.outcomes.crashed, `seed ${SEED}`).toBe(1);
+    const crashed = run.history.filter((e) => e.process !== 'nemesis' && e.error?.class === 'crashed');
+    expect(crashed.map((e) => e.type), `seed ${SEED}`).toEqual(['fail']); // nothing was sent past the lease
   });
 
   it(`write invokes carry their logical transaction: a retry shares it (seed ${SEED})`, async () => {

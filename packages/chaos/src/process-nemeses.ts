@@ -141,6 +141,7 @@ export interface ChaosEnvironment {
   readonly faultWindows: { label: string; start_s: number; end_s: number }[];
   /** What the nemeses did, filled in as the run goes. */
   readonly compaction: CompactionCounts;
+  /** Every client's store, one per incarnation (a crashed client's replacement gets a new one). */
   readonly stores: FaultyObjectStore[];
 }
 
@@ -148,9 +149,17 @@ export interface ChaosEnvironment {
 export function chaosEnvironment(plan: FaultPlan): ChaosEnvironment {
   const compaction: CompactionCounts = { checkpoints: 0, gc_plans: 0, gc_skipped: 0, errors: 0 };
   const stores: FaultyObjectStore[] = [];
+  const fired = new Map<string, Set<FaultWindow>>();
   return {
+    // Called once per incarnation of a client: a crashed process's store stays dead, and the
+    // new one shares what already fired.
     wrapClientStore: (store, client, clock, random) => {
-      const faulty = new FaultyObjectStore(store, plan, client, clock, random);
+      let own = fired.get(client);
+      if (own === undefined) {
+        own = new Set();
+        fired.set(client, own);
+      }
+      const faulty = new FaultyObjectStore(store, plan, client, clock, random, own);
       stores.push(faulty);
       return faulty;
     },

@@ -148,7 +148,7 @@ export class TcpFaultProxy {
     } catch {
       return; // closed
     }
-    action();
+    if (!this.#calm) action(); // after calm() no fault acts, scheduled ones included
   }
 
   #resetAll(): void {

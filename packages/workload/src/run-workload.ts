@@ -52,7 +52,8 @@ export interface WorkloadEnvironment {
   readonly wrapStore?: (store: ObjectStore, clock: Clock, random: Random) => ObjectStore;
   /**
    * Wrap one client's store — e.g. a fault that cuts only some clients — given its name
-   * (`writer-0`, `reader-3`), the run's clock and a random stream of its own.
+   * (`writer-0`, `reader-3`), the run's clock and a random stream of its own. Called again for
+   * each new process of a client that crashed and restarted.
    */
   readonly wrapClientStore?: (store: ObjectStore, client: string, clock: Clock, random: Random) => ObjectStore;
   /** Build each client's manifest — e.g. a deliberately broken variant, to test a checker. */
@@ -311,11 +312,11 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   /** A named process's manifest factory, by incarnation (restarts draw fresh random streams). */
   const clientManifest =
     (name: string, s: ObjectStore, tracer?: AttemptPhases, traced?: (own: ObjectStore) => ObjectStore, retention?: Partial<RetentionPolicy>) => {
-      // One store per process name, across restarts: its faults (a crash) know what already fired.
-      const own = env.wrapClientStore === undefined ? s : env.wrapClientStore(s, name, clock, root.fork(`${name}/faults`));
       const clientClock = env.wrapClientClock === undefined ? clock : env.wrapClientClock(clock, name);
       return (incarnation: number): Manifest<string, StoredValue> => {
       const suffix = incarnation === 0 ? '' : `#${incarnation}`;
+      // A store per incarnation: a crashed process's store stays dead, its replacement's is new.
+      const own = env.wrapClientStore === undefined ? s : env.wrapClientStore(s, name, clock, root.fork(`${name}/faults${suffix}`));
       return makeManifest({
         store: traced === undefined ? own : traced(own),
         prefix,
@@ -342,7 +343,8 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     const background = env.background?.({
       config,
       clock,
-      manifest: (name, retention) => clientManifest(name, writerStore, undefined, undefined, retention)(0),
+      // Not through the writers' meter: compactor requests are not writer traffic.
+      manifest: (name, retention) => clientManifest(name, store, undefined, undefined, retention)(0),
       headMoved: () => headMoved(config.num_writers),
     });
     const nemesis = faultWindows.length === 0 ? undefined : markFaults(clock, history, faultWindows, durationMs);
@@ -367,7 +369,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     await compactor?.stop();
     await background?.stop();
     const counts = diffRequestCounts(store.requestCounts(), before);
-    if (env.readFinalState === true) finalState = await readFinalState(config, clock, store, prefix, keys.all());
+    if (env.readFinalState === true) finalState = await readFinalState(config, clock, base, prefix, keys.all());
     return counts;
   };
   let finalState: FinalState | undefined;
@@ -391,7 +393,15 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
 async function readFinalState(config: WorkloadConfig, clock: Clock, store: ObjectStore, prefix: string, keys: readonly string[]): Promise<FinalState> {
   const reader = new Manifest<string, StoredValue>({ store, prefix, clock, profile: config.profile, retention: { leaseTtlMs: config.lease_ttl_ms } });
   try {
-    const entries = new Map(await reader.scanLatest());
+    // Not `scanLatest`: it leaks its lease when the scan fails (§6.9), and the objects left are findings.
+    const session = await reader.sessionAt(await reader.snapshot());
+    let scanned: [string, StoredValue][];
+    try {
+      scanned = await session.scan();
+    } finally {
+      await session.end();
+    }
+    const entries = new Map(scanned);
     const lists: Record<string, readonly number[]> = {};
     for (const k of [...keys].sort()) {
       const l = entries.get(k)?.l;

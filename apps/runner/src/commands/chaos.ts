@@ -4,7 +4,7 @@ import { type FaultPlan, FaultPlanError, HAZARD_NAMES, HAZARDS, type HazardScena
 import { CONFIG_FIELDS, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { type Backend, backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
-import { configFromFlags, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
+import { configFromFlags, flagName, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { chaosCsv, chaosTable, type ScenarioResult } from '../chaos-report.js';
 import { type HazardResult, hazardsCsv, hazardsTable } from '../hazard-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../files.js';
@@ -18,6 +18,7 @@ export const CHAOS_CSV = 'chaos.csv';
 export const HAZARDS_CSV = 'hazards.csv';
 /** `--scenarios hazards`: every hazard scenario. */
 export const HAZARDS_KEYWORD = 'hazards';
+const DEFAULT_HAZARD_SEEDS = 8;
 
 function builder(y: Argv) {
   return withBackendOptions(withConfigOptions(y))
@@ -30,16 +31,17 @@ function builder(y: Argv) {
       default: SCENARIO_NAMES.join(','),
       describe: `Comma-separated scenarios (default: the reference's seven): ${SCENARIO_NAMES.join(', ')}; or "${HAZARDS_KEYWORD}" for every fusio-0.5 hazard scenario, or some of them: ${HAZARD_NAMES.join(', ')}`,
     })
-    .option('hazard-seeds', { type: 'number', default: 8, describe: 'Hazard scenarios: seeds (runs) per hazard; the table reports how many reproduced it, with an interval' })
+    .option('hazard-seeds', { type: 'number', describe: `Hazard scenarios: seeds (runs) per hazard; the table reports how many reproduced it, with an interval [default: ${DEFAULT_HAZARD_SEEDS}]` })
     .option('toxiproxy', {
       type: 'string',
       group: 'Storage:',
       describe: 'Real time on --backend s3 with an http:// --endpoint: apply the network faults through this Toxiproxy server (its API URL, e.g. http://127.0.0.1:8474) instead of the built-in TCP fault proxy',
     })
     .option('replay-seed', { type: 'number', describe: 'Hazard scenarios: run exactly this seed once (the replay seed a hazards table reported)' })
-    .option('chaos-duration-s', { type: 'number', default: 300, describe: 'Length of each scenario run, seconds (the reference ran 5 minutes)' })
-    .option('replicas', { type: 'number', default: 1, describe: 'Replicas per scenario (derived seeds), pooled with intervals' })
-    .option('min-write-attempts', { type: 'number', default: 100, describe: `Add replicas to a scenario until it has this many write attempts (at most ${DEFAULT_MAX_REPLICAS})` })
+    // No yargs defaults for these: a hazard run refuses them when given, so it must see whether they were.
+    .option('chaos-duration-s', { type: 'number', describe: 'Length of each scenario run, seconds (the reference ran 5 minutes) [default: 300]' })
+    .option('replicas', { type: 'number', describe: 'Replicas per scenario (derived seeds), pooled with intervals [default: 1]' })
+    .option('min-write-attempts', { type: 'number', describe: `Add replicas to a scenario until it has this many write attempts (at most ${DEFAULT_MAX_REPLICAS}) [default: 100]` })
     .option('chaos-seed', { type: 'number', default: 1, describe: 'Seed of the scenarios (fault placement and replica seeds)' })
     .option('out', { type: 'string', describe: 'Directory for chaos.csv (or hazards.csv) and one sweep directory per scenario (default: results/chaos, or results/hazards)' })
     .example('$0 chaos --from results/comprehensive/results.csv', "the reference's seven scenarios on the sweep's best configuration")
@@ -51,11 +53,11 @@ function builder(y: Argv) {
 interface ChaosArgs {
   from: string | undefined;
   scenarios: string;
-  'chaos-duration-s': number;
-  replicas: number;
-  'min-write-attempts': number;
+  'chaos-duration-s': number | undefined;
+  replicas: number | undefined;
+  'min-write-attempts': number | undefined;
   'chaos-seed': number;
-  'hazard-seeds': number;
+  'hazard-seeds': number | undefined;
   'replay-seed': number | undefined;
   toxiproxy: string | undefined;
   out: string | undefined;
@@ -69,6 +71,16 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
     if (others.length > 0) {
       throw new UserError(`--scenarios mixes hazard scenarios with ${others.map((n) => `"${n}"`).join(', ')}; run hazards (${HAZARD_NAMES.join(', ')}) and the fault scenarios (${SCENARIO_NAMES.join(', ')}) separately.`);
     }
+    const flags = argv as Record<string, unknown>;
+    const ignored = [
+      ...['from', 'toxiproxy', 'chaos-duration-s', 'replicas', 'min-write-attempts'].filter((f) => flags[f] !== undefined),
+      ...CONFIG_FIELDS.map(flagName).filter((f) => flags[f] !== undefined),
+    ];
+    if (ignored.length > 0) {
+      throw new UserError(
+        `Hazard scenarios bring their own workload, length and faults, so ${ignored.map((f) => `--${f}`).join(', ')} would be ignored; drop ${ignored.length > 1 ? 'them' : 'it'} (--hazard-seeds, --replay-seed, --chaos-seed and --out apply).`,
+      );
+    }
     if (argv.backend !== 'memory') {
       throw new UserError(
         `Hazard scenarios run in virtual time on the embedded store (their timing is what reproduces each hazard); drop --backend ${argv.backend}. For a real writer crash (kill -9) on fs or S3, use \`manifest-lab crash\`.`,
@@ -76,7 +88,9 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
     }
     return runHazards(argv, hazards);
   }
-  if (argv['replay-seed'] !== undefined) throw new UserError('--replay-seed applies to hazard scenarios; for the fault scenarios, --chaos-seed fixes every seed.');
+  if (argv['replay-seed'] !== undefined || argv['hazard-seeds'] !== undefined) {
+    throw new UserError(`--${argv['replay-seed'] !== undefined ? 'replay-seed' : 'hazard-seeds'} applies to hazard scenarios; for the fault scenarios, --chaos-seed fixes every seed and --replicas sets the runs.`);
+  }
   const unknown = names.filter((n) => scenario(n) === undefined);
   if (names.length === 0 || unknown.length > 0) {
     throw new UserError(
@@ -84,10 +98,12 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
     );
   }
   if (!names.includes('baseline')) names.unshift('baseline'); // degradation is measured against it
-  const duration = argv['chaos-duration-s'];
+  const duration = argv['chaos-duration-s'] ?? 300;
   if (!(duration > 0)) throw new UserError(`--chaos-duration-s must be positive, got ${duration}.`);
-  requireWholeNumber('--replicas', argv.replicas, 1);
-  requireWholeNumber('--min-write-attempts', argv['min-write-attempts'], 0);
+  const replicas = argv.replicas ?? 1;
+  const minWriteAttempts = argv['min-write-attempts'] ?? 100;
+  requireWholeNumber('--replicas', replicas, 1);
+  requireWholeNumber('--min-write-attempts', minWriteAttempts, 0);
   const flags = argv as Record<string, unknown>;
   const backend = backendFromFlags(flags, 'chaos');
   if (argv.toxiproxy !== undefined && !(backend.kind === 's3' && backend.endpoint?.startsWith('http://') === true)) {
@@ -125,9 +141,9 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
           seed: argv['chaos-seed'],
           fixed,
           axes: {},
-          replicas: argv.replicas,
-          min_write_attempts: argv['min-write-attempts'],
-          max_replicas: Math.max(DEFAULT_MAX_REPLICAS, argv.replicas),
+          replicas,
+          min_write_attempts: minWriteAttempts,
+          max_replicas: Math.max(DEFAULT_MAX_REPLICAS, replicas),
         },
         plan: scenarioPlan(() => sc.plan(duration, argv['chaos-seed']), name, 'Raise --chaos-duration-s or leave this scenario out.'),
       };
@@ -148,8 +164,9 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
 async function runHazards(argv: ArgumentsCamelCase<ChaosArgs>, hazards: readonly HazardScenario[]): Promise<void> {
   const replay = argv['replay-seed'];
   if (replay !== undefined) requireWholeNumber('--replay-seed', replay, 0);
-  requireWholeNumber('--hazard-seeds', argv['hazard-seeds'], 1);
-  const seeds = replay === undefined ? argv['hazard-seeds'] : 1;
+  const hazardSeeds = argv['hazard-seeds'] ?? DEFAULT_HAZARD_SEEDS;
+  requireWholeNumber('--hazard-seeds', hazardSeeds, 1);
+  const seeds = replay === undefined ? hazardSeeds : 1;
   const out = argv.out ?? 'results/hazards';
   await ensureWritableDir(out, '--out');
   process.stderr.write(`hazards: ${hazards.length} scenario${hazards.length > 1 ? 's' : ''} × ${replay === undefined ? `${seeds} seeds` : `seed ${replay}`}, in parallel, in virtual time under fusio-0.5\n`);
@@ -186,7 +203,10 @@ function scenarioPlan(make: () => FaultPlan, name: string, fix: string): FaultPl
 
 /**
  * Run scenario sweeps side by side (the reference ran its seven in parallel): as many at once
- * as there are cores, one worker thread each, so they share the machine without oversubscribing it.
+ * as there are cores, one worker thread each, so they share the machine without oversubscribing
+ * it. In real time they run one after another instead: a scenario burning CPU, or loading the
+ * same endpoint, would otherwise be measured into the baseline's numbers. The first failure
+ * stops the rest.
  */
 async function inParallel(
   jobs: readonly { name: string; definition: Parameters<typeof runSweep>[0]['definition']; plan: FaultPlan }[],
@@ -194,13 +214,19 @@ async function inParallel(
   where: { backend?: Backend; toxiproxyUrl?: string } = {},
 ): Promise<{ name: string; outcome: SweepOutcome }[]> {
   const interrupt = interruptSignal();
+  // Stops every lane: on Ctrl-C, or on the first failure.
+  const failed = new AbortController();
+  interrupt.signal.addEventListener('abort', () => failed.abort(interrupt.signal.reason), { once: true });
+  const signal = failed.signal;
   const results: { name: string; outcome: SweepOutcome }[] = new Array(jobs.length);
   let next = 0;
-  const lanes = Math.max(1, Math.min(jobs.length, availableParallelism()));
+  const realTime = where.backend !== undefined && where.backend.kind !== 'memory';
+  const lanes = realTime ? 1 : Math.max(1, Math.min(jobs.length, availableParallelism()));
+  let firstError: unknown;
   try {
     await Promise.all(
       Array.from({ length: lanes }, async () => {
-        for (let i = next++; i < jobs.length; i = next++) {
+        for (let i = next++; i < jobs.length && !signal.aborted; i = next++) {
           const job = jobs[i] as (typeof jobs)[number];
           const outcome = await runSweep({
             definition: job.definition,
@@ -212,13 +238,22 @@ async function inParallel(
             ...(where.backend === undefined || where.backend.kind === 'memory' ? {} : { backend: { ...where.backend, prefix: `${where.backend.prefix}/${job.name}` } }),
             concurrency: 1,
             progress: false,
-            signal: interrupt.signal,
+            signal,
+          }).catch((err: unknown) => {
+            // Keep the first error (the cause), not the interruptions it causes in other lanes.
+            if (!signal.aborted) {
+              firstError = err;
+              failed.abort(err);
+            }
+            throw err;
           });
           results[i] = { name: job.name, outcome };
           process.stderr.write(`  ${job.name}: ${outcome.docs.length} run${outcome.docs.length === 1 ? '' : 's'} done\n`);
         }
       }),
-    );
+    ).catch((err: unknown) => {
+      throw firstError ?? err;
+    });
   } finally {
     interrupt.dispose();
   }

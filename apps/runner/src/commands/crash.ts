@@ -73,8 +73,11 @@ async function handler(argv: ArgumentsCamelCase<CrashArgs>): Promise<void> {
   if (backend.kind === 'memory') throw new Error('unreachable: memory was refused above');
   await ensureWritableDir(argv.out, '--out');
   const store = openBackend(backend);
-  await checkBackend(backend, store);
-  closeStore(store);
+  try {
+    await checkBackend(backend, store);
+  } finally {
+    closeStore(store);
+  }
   process.stderr.write(`storage: ${describeBackend(backend)}\n`);
 
   const interrupt = interruptSignal();
