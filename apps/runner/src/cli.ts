@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { baselineCommand } from './commands/baseline.js';
 import { chaosCommand } from './commands/chaos.js';
 import { crashCommand } from './commands/crash.js';
+import { reportCommand } from './commands/report.js';
 import { sweepCommand } from './commands/sweep.js';
 import { verifyCommand } from './commands/verify.js';
 import { UserError } from './user-error.js';
@@ -23,15 +24,17 @@ export async function main(args: readonly string[]): Promise<number> {
       .command(chaosCommand)
       .command(crashCommand)
       .command(verifyCommand)
+      .command(reportCommand)
       .example([
         ['$0 baseline --duration-s 30', 'One run of the reference baseline: 30 s of virtual time, verified'],
         ['$0 sweep --config sweeps/comprehensive.json', 'The reference 96-configuration grid on worker threads'],
         ['$0 crash --backend fs --dir objects', 'Kill -9 a writer process mid-commit, restart it, verify the run'],
         ['$0 verify --history history.jsonl', 'Check a Jepsen-style history for isolation anomalies'],
+        ['$0 report results --out site', 'Render every result as a static website (site/index.html)'],
         ['$0 <command> --help', 'Every option of a command, with its default, and more examples'],
       ])
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
-      .demandCommand(1, 'Name a command: baseline, sweep, chaos, crash or verify.')
+      .demandCommand(1, 'Name a command: baseline, sweep, chaos, crash, verify or report.')
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

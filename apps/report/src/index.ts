@@ -1,0 +1,1 @@
+export { REPORT_VERSION } from '@manifest-lab/report';
