@@ -1,7 +1,9 @@
 import yargs from 'yargs';
 import { baselineCommand } from './commands/baseline.js';
 import { chaosCommand } from './commands/chaos.js';
+import { compareCommand } from './commands/compare.js';
 import { crashCommand } from './commands/crash.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { sweepCommand } from './commands/sweep.js';
 import { verifyCommand } from './commands/verify.js';
@@ -21,10 +23,12 @@ export async function main(args: readonly string[]): Promise<number> {
       .usage('$0 <command> [options]\n\nRun experiments against a fusio-manifest port on the embedded S3-like store, in virtual (default) or real time.')
       .command(baselineCommand)
       .command(sweepCommand)
+      .command(mergeCommand)
       .command(chaosCommand)
       .command(crashCommand)
       .command(verifyCommand)
       .command(reportCommand)
+      .command(compareCommand)
       .example([
         ['$0 baseline --duration-s 30', 'One run of the reference baseline: 30 s of virtual time, verified'],
         ['$0 sweep --config sweeps/comprehensive.json', 'The reference 96-configuration grid on worker threads'],
@@ -34,7 +38,7 @@ export async function main(args: readonly string[]): Promise<number> {
         ['$0 <command> --help', 'Every option of a command, with its default, and more examples'],
       ])
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
-      .demandCommand(1, 'Name a command: baseline, sweep, chaos, crash, verify or report.')
+      .demandCommand(1, 'Name a command: baseline, sweep, chaos, crash, verify, compare, merge or report.')
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

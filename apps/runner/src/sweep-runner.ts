@@ -5,10 +5,12 @@ import type { FaultPlan } from '@manifest-lab/chaos';
 import { RealClock } from '@manifest-lab/manifest-core';
 import type { Backend } from './backend.js';
 import { runsCsv, summariesCsv } from './csv.js';
+import { codeVersion } from './code-version.js';
 import { writeFileAtomic } from './files.js';
 import { type ConfigSummary, poolReplicas } from './pool.js';
 import { createProgress, type Progress } from './progress.js';
 import { type RunDocument, readRunDocument } from './run-output.js';
+import { appendRunIndex } from './run-index.js';
 import { canonicalJson, expandSweep, type SweepDefinition, type SweepPoint } from './sweep-file.js';
 import { UserError } from './user-error.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
@@ -43,6 +45,19 @@ export interface SweepOptions {
   readonly toxiproxyUrl?: string;
   /** Aborting stops the sweep: finished runs stay on disk; `runSweep` throws `UserError` (exit 130). */
   readonly signal?: AbortSignal;
+  /** Run only this shard's configurations (see `inShard`); `sweep.json` then records the shard. */
+  readonly shard?: Shard;
+}
+
+/** Shard `index` (0-based) of `count`: the configurations whose index ≡ `index` (mod `count`). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Whether configuration `pointIndex` (its index in `expandSweep` order) belongs to `shard`. */
+export function inShard(pointIndex: number, shard: Shard | undefined): boolean {
+  return shard === undefined || pointIndex % shard.count === shard.index;
 }
 
 export interface SweepOutcome {
@@ -79,7 +94,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   const def = opts.definition;
   const clock = new RealClock();
   const t0 = clock.now();
-  const points = expandSweep(def, opts.source);
+  const points = expandSweep(def, opts.source).filter((p) => inShard(p.index, opts.shard));
   const states = points.map((point): PointState => ({ point, docs: new Map(), planned: 0, pending: 0 }));
   const queue: { state: PointState; replica: number }[] = [];
   let skipped = 0;
@@ -257,31 +272,63 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   }
   if (failure !== undefined) throw failure;
 
+  const { summaries, docs } = await writeSweepResults(
+    opts.outDir,
+    def,
+    states.map((s) => ({ point: s.point, docs: s.docs })),
+    opts.shard,
+  );
+  await appendRunIndex(opts.outDir, summaries);
+  return { summaries, docs, ran, skipped, wallMs: clock.now() - t0 };
+}
+
+/** `sweep.json` of a shard: the unsharded document plus this marker, which `merge` checks. */
+export interface ShardMarker extends Shard {
+  /** How many configurations the whole sweep has. */
+  readonly configs: number;
+  /** `codeVersion()` of the code that ran the shard. */
+  readonly code: string;
+}
+
+/**
+ * Pool each configuration's replicas and write its `summary.json`, then `runs.csv`,
+ * `results.csv` and `sweep.json` — the end of a sweep, shared by `runSweep` and `merge` so a
+ * merged result set is byte-identical to an unsharded one. `points` are in sweep order.
+ */
+export async function writeSweepResults(
+  outDir: string,
+  def: SweepDefinition,
+  points: readonly { readonly point: SweepPoint; readonly docs: ReadonlyMap<number, RunDocument> }[],
+  shard?: Shard,
+): Promise<{ summaries: ConfigSummary[]; docs: RunDocument[] }> {
   const summaries: ConfigSummary[] = [];
   const docs: RunDocument[] = [];
-  for (const s of states) {
+  for (const s of points) {
     const replicas = [...s.docs.keys()].sort((a, b) => a - b);
     const runDocs = replicas.map((r) => s.docs.get(r) as RunDocument);
     const summary = poolReplicas(def.name, s.point.id, replicas.map(replicaDir), runDocs);
-    await writeFileAtomic(join(opts.outDir, s.point.id, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(join(outDir, s.point.id, SUMMARY_JSON), `${JSON.stringify(summary, null, 2)}\n`);
     summaries.push(summary);
     docs.push(...runDocs);
   }
-  await writeFileAtomic(join(opts.outDir, RUNS_CSV), runsCsv(docs));
-  await writeFileAtomic(join(opts.outDir, RESULTS_CSV), summariesCsv(summaries));
+  await writeFileAtomic(join(outDir, RUNS_CSV), runsCsv(docs));
+  await writeFileAtomic(join(outDir, RESULTS_CSV), summariesCsv(summaries));
+  const marker: ShardMarker | undefined =
+    shard === undefined ? undefined : { ...shard, configs: expandSweep(def).length, code: codeVersion() };
   await writeFileAtomic(
-    join(opts.outDir, SWEEP_JSON),
+    join(outDir, SWEEP_JSON),
     `${JSON.stringify(
       {
         schema: 'manifest-lab/sweep@2',
         definition: def,
-        configs: states.map((s) => ({ id: s.point.id, axes: s.point.axisValues, replicas: s.docs.size })),
+        ...(marker === undefined ? {} : { shard: marker }),
+        configs: points.map((s) => ({ id: s.point.id, axes: s.point.axisValues, replicas: s.docs.size })),
       },
       null,
       2,
     )}\n`,
   );
-  return { summaries, docs, ran, skipped, wallMs: clock.now() - t0 };
+  return { summaries, docs };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { KeyPool } from './key-pool.js';
 import type { WorkloadMetrics } from './metrics.js';
 import { classifyWriteFailure, errorMessage, type WriteOutcome } from './outcomes.js';
 import type { AttemptPhases } from './phases.js';
-import { retryDelayMs } from './retry-policy.js';
+import { observeAttempt, type RetryState, retryDelayMs } from './retry-policy.js';
 import type { TraceRecorder } from './trace.js';
 
 /** What a key holds: the list-append list, plus `value_bytes` of padding. */
@@ -47,6 +47,8 @@ export interface Client {
   readonly track: number;
   /** The phases of the client's current attempt (its manifest reports into it). */
   readonly phases: AttemptPhases;
+  /** What the retry backoff remembers across this client's attempts (reset by a restart). */
+  retry: RetryState;
   /** A new process in the crashed one's place: a fresh manifest, nothing remembered. */
   restart(): void;
 }
@@ -130,6 +132,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
         if (session.isOpen) await session.end();
       }
       history.complete(client.process, 'ok', observed);
+      observeAttempt(client.retry, false);
       metrics.at(clock.now()).writes_ok++;
       metrics.headMovesBy[writer]?.push(phases.checkMidMs ?? clock.now());
       if (measured) {
@@ -147,13 +150,14 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       history.complete(client.process, unknown ? 'info' : 'fail', undefined, { class: cls, message: errorMessage(err) });
       if (unknown) client.process = ctx.nextProcess();
       if (err instanceof PreconditionFailedError) {
+        observeAttempt(client.retry, true);
         metrics.at(clock.now()).write_conflicts++;
         if (measured) {
           w.precondition_failures++;
           split.precondition_failures++;
         }
         if (retry < config.max_retry_count) {
-          backoffMs = retryDelay(config, retry + 1, client.random);
+          backoffMs = retryDelay(config, retry + 1, client.random, client.retry);
           const sleepStart = clock.now();
           await clock.sleep(backoffMs);
           trace?.span(client.track, 'phase', 'backoff', sleepStart, clock.now());
@@ -245,7 +249,7 @@ export async function readTransaction(ctx: RunContext, client: Client, intendedM
   if (metrics.inWindow(clock.now())) metrics.window.read_completed++;
 }
 
-function retryDelay(config: WorkloadConfig, retry: number, random: Random): number {
+function retryDelay(config: WorkloadConfig, retry: number, random: Random, state: RetryState): number {
   return retryDelayMs(
     {
       backoff: config.retry_backoff,
@@ -254,5 +258,6 @@ function retryDelay(config: WorkloadConfig, retry: number, random: Random): numb
     },
     retry,
     random,
+    state,
   );
 }

@@ -5,7 +5,7 @@
 import { LATENCY_PROFILE_NAMES, type LatencyProfileName, PROFILES, type Profile } from '@manifest-lab/manifest-core';
 import { z } from 'zod';
 
-export const RETRY_BACKOFFS = ['none', 'fixed', 'exponential', 'exponential-jitter'] as const;
+export const RETRY_BACKOFFS = ['none', 'fixed', 'exponential', 'exponential-jitter', 'decorrelated-jitter', 'adaptive'] as const;
 export type RetryBackoff = (typeof RETRY_BACKOFFS)[number];
 export const ARRIVALS = ['poisson', 'uniform'] as const;
 export const TIME_MODES = ['virtual', 'real'] as const;

@@ -35,6 +35,7 @@ import {
 import { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
 import { WRITE_FAILURE_CLASSES, type WriteOutcome } from './outcomes.js';
 import { AttemptPhases, WRITE_PHASES, type WritePhase } from './phases.js';
+import { newRetryState } from './retry-policy.js';
 import { RunClock } from './run-clock.js';
 import { TraceRecorder } from './trace.js';
 
@@ -302,9 +303,11 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
       process: processId,
       track,
       phases,
-      // A crashed process comes back with nothing of its predecessor's memory (caches, leases).
+      retry: newRetryState(),
+      // A crashed process comes back with nothing of its predecessor's memory (caches, leases, backoff).
       restart: () => {
         c.manifest = build(++incarnation);
+        c.retry = newRetryState();
       },
     };
     return c;

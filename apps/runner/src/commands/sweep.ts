@@ -7,6 +7,7 @@ import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from
 import { readSweepFile } from '../sweep-file.js';
 import { ensureWritableDir } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
+import { parseShard } from '../merge.js';
 import { RESULTS_CSV, runSweep } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
 
@@ -36,7 +37,11 @@ function builder(y: Argv) {
     })
     .option('out', { type: 'string', describe: 'Output directory (default results/<sweep name>); one sweep file only' })
     .option('concurrency', { type: 'number', default: availableParallelism(), describe: 'Worker threads' })
-    .option('progress', { type: 'boolean', default: true, describe: 'Show progress on stderr (--no-progress to hide)' });
+    .option('progress', { type: 'boolean', default: true, describe: 'Show progress on stderr (--no-progress to hide)' })
+    .option('shard', {
+      type: 'string',
+      describe: 'Run only shard i/n (0-based, 0 <= i < n): the configs whose index is i modulo n; combine the n outputs with `manifest-lab merge`',
+    });
 }
 
 interface SweepArgs {
@@ -44,6 +49,7 @@ interface SweepArgs {
   out: string | undefined;
   concurrency: number;
   progress: boolean;
+  shard: string | undefined;
 }
 
 async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
@@ -51,6 +57,7 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     throw new UserError('--out names one output directory, but several sweep files were given; drop --out (each sweep then writes to results/<name>) or run them one at a time.');
   }
   requireWholeNumber('--concurrency', argv.concurrency, 1);
+  const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
   // Read and validate every file before running anything.
   const sweeps = await Promise.all(argv.config.map(async (path) => ({ path, def: await readSweepFile(path) })));
   for (const { def } of sweeps) await ensureWritableDir(argv.out ?? `results/${def.name}`, '--out');
@@ -67,13 +74,13 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     const interrupt = interruptSignal();
     let outcome: Awaited<ReturnType<typeof runSweep>>;
     try {
-      outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress, signal: interrupt.signal });
+      outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress, signal: interrupt.signal, ...(shard === undefined ? {} : { shard }) });
     } finally {
       interrupt.dispose();
     }
     const s = outcome.summaries;
     process.stdout.write(
-      `\nsweep ${def.name}: ${s.length} configs, ${outcome.docs.length} runs (${outcome.ran} run now, ${outcome.skipped} already done) in ${(outcome.wallMs / 1000).toFixed(1)} s\n` +
+      `\nsweep ${def.name}${shard === undefined ? '' : ` shard ${shard.index}/${shard.count}`}: ${s.length} configs, ${outcome.docs.length} runs (${outcome.ran} run now, ${outcome.skipped} already done) in ${(outcome.wallMs / 1000).toFixed(1)} s\n` +
         `${isolationLine(s)}\n${configTable(s)}\n\n${bestWorstTable(s)}\n\n${cautionLines(s)}\n${LEGEND}\n` +
         `results: ${outDir}/${RESULTS_CSV} (one pooled row per config), ${outDir}/runs.csv (one row per run), ${outDir}/<config>/summary.json\n`,
     );
