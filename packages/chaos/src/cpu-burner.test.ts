@@ -14,7 +14,8 @@ async function cpuOver(ms: number): Promise<{ cpuMs: number; wallMs: number }> {
   return { cpuMs: (d.user + d.system) / 1000, wallMs: clock.now() - t0 };
 }
 
-describe('startCpuBurn', () => {
+// Worker start-up and the measured windows take seconds on a busy CI machine.
+describe('startCpuBurn', { timeout: 30_000 }, () => {
   it('2 threads at duty 0.5 load the CPU while they run, and stop() ends them', async () => {
     const burn = await startCpuBurn({ threads: 2, duty: 0.5 });
     let during: { cpuMs: number; wallMs: number };

@@ -115,7 +115,8 @@ function stateAt(committed: readonly Committed[], upTo: number): [string, number
   return [...map].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
-describe('serializability of random concurrent programs (virtual time)', () => {
+// Many generated programs: on a busy CI machine this takes longer than vitest's 5 s default.
+describe('serializability of random concurrent programs (virtual time)', { timeout: 60_000 }, () => {
   it('commits form one serial order by txn id; reads see exactly their snapshot', async () => {
     let commits = 0;
     let reads = 0;
