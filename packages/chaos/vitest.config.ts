@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // CI runs every package's tests at once on two cores: 5 s (vitest's default) is too tight.
+    testTimeout: 30_000,
     name: 'chaos',
     include: ['src/**/*.test.ts'],
     // The TCP fault proxy's tests also run S3 requests through it to a real Ceph RGW on

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { baselineCommand } from './commands/baseline.js';
+import { boundaryCommand } from './commands/boundary.js';
 import { chaosCommand } from './commands/chaos.js';
 import { compareCommand } from './commands/compare.js';
 import { crashCommand } from './commands/crash.js';
@@ -29,6 +30,7 @@ export async function main(args: readonly string[]): Promise<number> {
       .command(verifyCommand)
       .command(reportCommand)
       .command(compareCommand)
+      .command(boundaryCommand)
       .example([
         ['$0 baseline --duration-s 30', 'One run of the reference baseline: 30 s of virtual time, verified'],
         ['$0 sweep --config sweeps/comprehensive.json', 'The reference 96-configuration grid on worker threads'],
@@ -38,7 +40,7 @@ export async function main(args: readonly string[]): Promise<number> {
         ['$0 <command> --help', 'Every option of a command, with its default, and more examples'],
       ])
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
-      .demandCommand(1, 'Name a command: baseline, sweep, chaos, crash, verify, compare, merge or report.')
+      .demandCommand(1, 'Name a command: baseline, sweep, boundary, chaos, crash, verify, compare, merge or report.')
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

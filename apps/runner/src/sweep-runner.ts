@@ -13,6 +13,7 @@ import { type RunDocument, readRunDocument } from './run-output.js';
 import { appendRunIndex } from './run-index.js';
 import { canonicalJson, expandSweep, type SweepDefinition, type SweepPoint } from './sweep-file.js';
 import { UserError } from './user-error.js';
+import type { Observation } from './observations.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
 
 export const RESULTS_CSV = 'results.csv';
@@ -47,6 +48,8 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
   /** Run only this shard's configurations (see `inShard`); `sweep.json` then records the shard. */
   readonly shard?: Shard;
+  /** Live observations from every run, in batches (`--metrics-port`). */
+  readonly onObservations?: (batch: Observation[]) => void;
 }
 
 /** Shard `index` (0-based) of `count`: the configurations whose index ≡ `index` (mod `count`). */
@@ -113,6 +116,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     ...(opts.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: opts.toxiproxyUrl }),
     ...(opts.traceFile !== undefined && s.point.index === 0 && replica === 0 ? { traceFile: opts.traceFile } : {}),
     ...(single && opts.progress !== false ? { progress: true } : {}),
+    ...(opts.onObservations === undefined ? {} : { observe: true }),
   });
 
   // While a plan reads finished runs from disk, workers must not take the queue for finished.
@@ -230,9 +234,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
               }
               const { state: s, replica } = next;
               const task = taskFor(s, replica);
-              const reply = await runOn(worker, task, (elapsedMs) => {
-                for (; shownSeconds < Math.floor(elapsedMs / 1000); shownSeconds++) progress?.tick(`t=${shownSeconds + 1} s`);
-              });
+              const reply = await runOn(
+                worker,
+                task,
+                (elapsedMs) => {
+                  for (; shownSeconds < Math.floor(elapsedMs / 1000); shownSeconds++) progress?.tick(`t=${shownSeconds + 1} s`);
+                },
+                opts.onObservations,
+              );
               if (interrupted || failure !== undefined) break;
               if (reply.type === 'error') {
                 failure = new Error(`config ${s.point.id} ${canonicalJson(s.point.axisValues)} replica ${replica} failed: ${reply.message}`);
@@ -343,11 +352,15 @@ export function initialReplicas(def: SweepDefinition, point: SweepPoint): number
   return Math.min(def.max_replicas, Math.max(def.replicas, needed));
 }
 
-function runOn(worker: Worker, task: WorkerTask, onProgress: (elapsedMs: number) => void): Promise<WorkerReply> {
+function runOn(worker: Worker, task: WorkerTask, onProgress: (elapsedMs: number) => void, onObservations?: (batch: Observation[]) => void): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: WorkerReply) => {
       if (reply.type === 'progress') {
         onProgress(reply.elapsedMs);
+        return;
+      }
+      if (reply.type === 'observe') {
+        onObservations?.(reply.batch);
         return;
       }
       worker.off('message', onMessage);

@@ -8,6 +8,7 @@ import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from './backend.js';
 import { writeFileAtomic } from './files.js';
 import { verifyRun } from './isolation.js';
+import { bufferedObserver, type Observation } from './observations.js';
 import { startRealTimeFaults } from './real-faults.js';
 import { type RunDocument, runDocument, writeRunOutput } from './run-output.js';
 import { STORE_DUMP_FILE, writeStoreDump } from './store-dump.js';
@@ -29,11 +30,14 @@ export interface WorkerTask {
   readonly faultPlan?: FaultPlan;
   /** Real-time chaos: the Toxiproxy server (API URL) that applies the network windows. */
   readonly toxiproxyUrl?: string;
+  /** Post live observations (`--metrics-port`), in batches at least once a second of run time. */
+  readonly observe?: boolean;
 }
 
 export type WorkerReply =
   | { readonly type: 'done'; readonly id: string; readonly doc: RunDocument }
   | { readonly type: 'progress'; readonly id: string; readonly elapsedMs: number; readonly durationMs: number }
+  | { readonly type: 'observe'; readonly id: string; readonly batch: Observation[] }
   | { readonly type: 'error'; readonly id: string; readonly message: string; readonly stack?: string };
 
 if (parentPort === null) throw new Error('worker.js must run as a worker thread');
@@ -58,6 +62,8 @@ port.on('message', async (task: WorkerTask) => {
     const prefix = task.backend.kind === 'memory' ? 'run' : `${task.backend.prefix}/${task.id}`;
     // Every chaos run (a fault plan, even an empty one) reads its final state for the findings.
     const chaos = task.faultPlan === undefined ? undefined : chaosEnvironment(real?.storePlan ?? task.faultPlan);
+    const live = task.observe === true ? bufferedObserver((batch) => port.postMessage({ type: 'observe', id: task.id, batch } satisfies WorkerReply)) : undefined;
+    const progress = task.progress === true;
     let verified: Awaited<ReturnType<typeof verifyRun>>;
     let run: Awaited<ReturnType<typeof runWorkload>>;
     try {
@@ -67,10 +73,17 @@ port.on('message', async (task: WorkerTask) => {
         ...(task.traceFile === undefined ? {} : { trace: true }),
         ...(chaos === undefined ? {} : { ...chaosEnvironmentParts(chaos), readFinalState: true }),
         ...(real === undefined ? {} : { faultWindows: real.faultWindows }),
-        ...(task.progress === true
-          ? { onProgress: (elapsedMs, durationMs) => port.postMessage({ type: 'progress', id: task.id, elapsedMs, durationMs } satisfies WorkerReply) }
+        ...(live === undefined ? {} : { observe: live.observer }),
+        ...(progress || live !== undefined
+          ? {
+              onProgress: (elapsedMs, durationMs) => {
+                live?.flush();
+                if (progress) port.postMessage({ type: 'progress', id: task.id, elapsedMs, durationMs } satisfies WorkerReply);
+              },
+            }
           : {}),
       });
+      live?.flush();
       await real?.calm(); // the checks read the store back without faults
       verified = await verifyRun(run);
       if (task.dumpStore === true) {
@@ -78,6 +91,7 @@ port.on('message', async (task: WorkerTask) => {
         await writeStoreDump(join(task.dir, STORE_DUMP_FILE), objects);
       }
     } finally {
+      live?.flush();
       closeStore(store);
       await real?.stop();
     }

@@ -12,6 +12,7 @@ import type { WorkloadMetrics } from './metrics.js';
 import { classifyWriteFailure, errorMessage, type WriteOutcome } from './outcomes.js';
 import type { AttemptPhases } from './phases.js';
 import { observeAttempt, type RetryState, retryDelayMs } from './retry-policy.js';
+import type { WorkloadObserver } from './run-workload.js';
 import type { TraceRecorder } from './trace.js';
 
 /** What a key holds: the list-append list, plus `value_bytes` of padding. */
@@ -30,6 +31,8 @@ export interface RunContext {
   readonly history: HistoryRecorder;
   /** The run's span recorder, when `--trace` asked for one. */
   readonly trace?: TraceRecorder | undefined;
+  /** Live observations, when the caller asked for them. */
+  readonly observe?: WorkloadObserver | undefined;
   /** A fresh, globally unique list element. */
   nextElement(): number;
   /** A process id no one has used (for a client whose last attempt ended `info`). */
@@ -88,6 +91,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       }
     }
     trace?.span(client.track, 'txn', `write ${outcome}`, txnStart, end, { attempts, intended_ms: intendedMs });
+    ctx.observe?.transaction?.('writer', outcome, end - intendedMs, attempts);
   };
   if (measured) {
     w.txns++;
@@ -236,6 +240,7 @@ export async function readTransaction(ctx: RunContext, client: Client, intendedM
     }
     if (metrics.inWindow(clock.now())) metrics.window.read_ok++;
     ctx.trace?.span(client.track, 'txn', scan ? 'scan ok' : 'read ok', start, clock.now(), { intended_ms: intendedMs });
+    ctx.observe?.transaction?.('reader', 'read_ok', clock.now() - intendedMs, 1);
   } catch (err) {
     history.complete(client.process, 'fail', undefined, { class: 'read_error', message: errorMessage(err) });
     metrics.at(clock.now()).read_errors++;
@@ -244,6 +249,7 @@ export async function readTransaction(ctx: RunContext, client: Client, intendedM
       metrics.countError(err);
     }
     ctx.trace?.span(client.track, 'txn', scan ? 'scan failed' : 'read failed', start, clock.now(), { intended_ms: intendedMs });
+    ctx.observe?.transaction?.('reader', 'read_error', clock.now() - intendedMs, 1);
     if (err instanceof ProcessCrashedError) await restartAfterCrash(ctx, client, err);
   }
   if (metrics.inWindow(clock.now())) metrics.window.read_completed++;

@@ -66,6 +66,7 @@ export {
   SATURATION_RATIO,
   type WorkloadEnvironment,
   type WorkloadMetricsReport,
+  type WorkloadObserver,
   type WorkloadRun,
 } from './run-workload.js';
 export {

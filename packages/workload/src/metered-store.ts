@@ -7,6 +7,7 @@ import {
   type StoreRequest,
 } from '@manifest-lab/manifest-core';
 import type { WorkloadMetrics } from './metrics.js';
+import type { WorkloadObserver } from './run-workload.js';
 
 /**
  * Measures each request's latency into the run's per-kind histograms (after the warm-up) and
@@ -20,6 +21,7 @@ export class MeteredObjectStore extends ObjectStoreDecorator {
     inner: ObjectStore,
     private readonly clock: Clock,
     private readonly metrics: WorkloadMetrics,
+    private readonly observe?: WorkloadObserver,
   ) {
     super(inner);
   }
@@ -28,10 +30,14 @@ export class MeteredObjectStore extends ObjectStoreDecorator {
     const start = this.clock.now();
     const measured = this.metrics.measured(start);
     if (measured) this.#own[request.kind]++;
+    let ok = false;
     try {
-      return await op();
+      const result = await op();
+      ok = true;
+      return result;
     } finally {
       if (measured) this.metrics.histograms[`request_${request.kind}`].record(this.clock.now() - start);
+      this.observe?.request?.(request.kind, this.clock.now() - start, ok);
     }
   }
 

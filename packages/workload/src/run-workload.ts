@@ -79,6 +79,18 @@ export interface WorkloadEnvironment {
   readonly background?: (ctx: BackgroundContext) => { stop(): Promise<void> };
   /** After the run, read every key's final value with a fresh, fault-free client (`WorkloadRun.finalState`). */
   readonly readFinalState?: boolean;
+  /** Told of every request and transaction as it ends, warm-up included (e.g. for live metrics). */
+  readonly observe?: WorkloadObserver;
+}
+
+/**
+ * Live observations: read-only callbacks that change nothing in the run. Durations are run-clock
+ * ms; a transaction's runs from its intended arrival (as the run's latency histograms do).
+ */
+export interface WorkloadObserver {
+  request?(kind: StoreRequest['kind'], ms: number, ok: boolean): void;
+  /** `outcome`: a `WriteOutcome` for writers, `read_ok` or `read_error` for readers. */
+  transaction?(role: 'writer' | 'reader', outcome: string, ms: number, attempts: number): void;
 }
 
 /** What a background process gets: the run's clock and a manifest of its own per name. */
@@ -268,12 +280,13 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     metrics,
     history,
     trace,
+    observe: env.observe,
     nextElement: () => ++element,
     nextProcess: () => process++,
     nextTxn: () => ++txn,
   };
-  const writerStore = new MeteredObjectStore(store, clock, metrics);
-  const readerStore = new MeteredObjectStore(store, clock, metrics);
+  const writerStore = new MeteredObjectStore(store, clock, metrics, env.observe);
+  const readerStore = new MeteredObjectStore(store, clock, metrics, env.observe);
   const readArrivals: ArrivalCounters = { scheduled: 0, started: 0, late: 0, dropped: 0 };
   const onArrival = (c: ArrivalCounters) => (t: number, outcome: ArrivalOutcome) => {
     if (!metrics.measured(t)) return;

@@ -5,6 +5,7 @@ import { backendFromFlags, checkBackend, closeStore, describeBackend, openBacken
 import { configFromFlags, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { ensureWritableDir } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
+import { checkMetricsPort, METRICS_PORT_OPTION, startLiveMetrics } from '../live-metrics.js';
 import { describeSummary } from '../report-run.js';
 import { DEFAULT_MAX_REPLICAS, type SweepDefinition } from '../sweep-file.js';
 import { RESULTS_CSV, RUNS_CSV, replicaDir, runSweep, SUMMARY_JSON } from '../sweep-runner.js';
@@ -39,7 +40,8 @@ function builder(y: Argv) {
       default: 0,
       describe: `Add replicas until the pooled runs have this many write attempts (at most ${DEFAULT_MAX_REPLICAS} replicas)`,
     })
-    .option('trace', { type: 'string', describe: 'Write replica 0\'s spans (client, transaction, phase, request) to this file as Chrome Trace Event JSON, for Perfetto' });
+    .option('trace', { type: 'string', describe: 'Write replica 0\'s spans (client, transaction, phase, request) to this file as Chrome Trace Event JSON, for Perfetto' })
+    .option('metrics-port', METRICS_PORT_OPTION);
 }
 
 interface BaselineArgs {
@@ -48,6 +50,7 @@ interface BaselineArgs {
   replicas: number;
   'min-write-attempts': number;
   trace: string | undefined;
+  'metrics-port': number | undefined;
 }
 
 /**
@@ -60,6 +63,7 @@ async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
   const flags = argv as Record<string, unknown>;
   const backend = backendFromFlags(flags, 'baseline');
   const config = configFromFlags(flags, realTimeFor(backend, flags));
+  checkMetricsPort(argv['metrics-port'], config.time === 'real');
   await ensureWritableDir(argv.out, '--out');
   if (argv.trace !== undefined) await ensureWritableDir(dirname(argv.trace), '--trace');
   const store = openBackend(backend);
@@ -76,6 +80,7 @@ async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
     min_write_attempts: argv['min-write-attempts'],
     max_replicas: Math.max(DEFAULT_MAX_REPLICAS, argv.replicas),
   };
+  const live = await startLiveMetrics(argv['metrics-port']);
   const interrupt = interruptSignal();
   let outcome: Awaited<ReturnType<typeof runSweep>>;
   try {
@@ -89,9 +94,11 @@ async function handler(argv: ArgumentsCamelCase<BaselineArgs>): Promise<void> {
       dumpStore: argv['dump-store'],
       signal: interrupt.signal,
       ...(argv.trace === undefined ? {} : { traceFile: argv.trace }),
+      ...(live === undefined ? {} : { onObservations: live.record }),
     });
   } finally {
     interrupt.dispose();
+    await live?.stop();
   }
   const summary = outcome.summaries[0];
   if (summary === undefined) throw new Error('baseline produced no result');

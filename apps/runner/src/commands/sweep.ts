@@ -7,6 +7,7 @@ import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from
 import { readSweepFile } from '../sweep-file.js';
 import { ensureWritableDir } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
+import { checkMetricsPort, METRICS_PORT_OPTION, startLiveMetrics } from '../live-metrics.js';
 import { parseShard } from '../merge.js';
 import { RESULTS_CSV, runSweep } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
@@ -41,7 +42,8 @@ function builder(y: Argv) {
     .option('shard', {
       type: 'string',
       describe: 'Run only shard i/n (0-based, 0 <= i < n): the configs whose index is i modulo n; combine the n outputs with `manifest-lab merge`',
-    });
+    })
+    .option('metrics-port', METRICS_PORT_OPTION);
 }
 
 interface SweepArgs {
@@ -50,6 +52,7 @@ interface SweepArgs {
   concurrency: number;
   progress: boolean;
   shard: string | undefined;
+  'metrics-port': number | undefined;
 }
 
 async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
@@ -66,17 +69,30 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     const backend = backendFromFlags(flags, given.name);
     // Real backends run in real time unless the sweep file says otherwise (it may not say virtual).
     const def = backend.kind === 'memory' ? given : { ...given, fixed: { ...realTimeFor(backend, { time: given.fixed.time }), ...given.fixed } };
+    checkMetricsPort(argv['metrics-port'], (def.axes.time ?? [def.fixed.time]).every((t) => t === 'real'));
     const probe = openBackend(backend);
     await checkBackend(backend, probe);
     closeStore(probe);
     if (backend.kind !== 'memory') process.stderr.write(`storage: ${describeBackend(backend)}\n`);
     const outDir = argv.out ?? `results/${def.name}`;
+    const live = await startLiveMetrics(argv['metrics-port']);
     const interrupt = interruptSignal();
     let outcome: Awaited<ReturnType<typeof runSweep>>;
     try {
-      outcome = await runSweep({ definition: def, source: path, outDir, backend, concurrency: argv.concurrency, progress: argv.progress, signal: interrupt.signal, ...(shard === undefined ? {} : { shard }) });
+      outcome = await runSweep({
+        definition: def,
+        source: path,
+        outDir,
+        backend,
+        concurrency: argv.concurrency,
+        progress: argv.progress,
+        signal: interrupt.signal,
+        ...(shard === undefined ? {} : { shard }),
+        ...(live === undefined ? {} : { onObservations: live.record }),
+      });
     } finally {
       interrupt.dispose();
+      await live?.stop();
     }
     const s = outcome.summaries;
     process.stdout.write(
