@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,8 @@ describe('SiteWriter', () => {
     expect(await readFile(join(out, 'index.html'), 'utf8')).toBe('new');
     // No staging or old directory is left beside it.
     expect((await readdir(dir)).sort()).toEqual(['results', 'site']);
+    // Readable by a web server running as another user (a temp dir starts out 0700).
+    expect((await stat(out)).mode & 0o777).toBe(0o755);
   });
 
   it('leaves the previous site untouched when a build is aborted', async () => {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './user-error.js';
 
@@ -36,7 +36,10 @@ export class SiteWriter {
     const parent = dirname(target);
     try {
       await mkdir(parent, { recursive: true });
-      return new SiteWriter(target, await mkdtemp(join(parent, `.${basename(target)}.tmp-`)));
+      const staging = await mkdtemp(join(parent, `.${basename(target)}.tmp-`));
+      // mkdtemp makes it private (0700); a site is for a web server running as another user.
+      await chmod(staging, 0o755);
+      return new SiteWriter(target, staging);
     } catch (err) {
       throw new UserError(`--out ${out} cannot be created in ${parent} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --out a directory you can write to.`);
     }

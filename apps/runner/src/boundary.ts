@@ -191,6 +191,8 @@ async function probeCell(opts: BoundaryOptions, cell: BoundaryCell, rate: number
       outDir: join(opts.outDir, dir),
       concurrency: threads,
       progress: false,
+      index: false, // probes are not results of their own
+
       ...(opts.signal === undefined ? {} : { signal: opts.signal }),
     });
     const summary = outcome.summaries[0];

@@ -72,7 +72,7 @@ describe('compareTables', () => {
     ]);
     expect(c.only_in_base).toEqual(['002-c (num_writers=8 key_overlap_ratio=0.1)']);
     expect(c.only_in_new).toEqual(['009-z (num_writers=2 key_overlap_ratio=0.9)']);
-    expect(c.passed).toBe(true);
+    expect(c.passed).toBe(false); // a configuration missing from NEW fails the gate
   });
 
   it('refuses a file with two rows of one configuration', () => {
@@ -107,7 +107,7 @@ describe('compareTables', () => {
     expect(checkMetric(cap, est(null), est(1999)).status).toBe('PASS');
     expect(checkMetric(cap, est(null), est(2000)).status).toBe('FAIL');
     expect(checkMetric(rel, est(null), est(150)).status).toBe('N/A');
-    expect(checkMetric(rel, est(100), est(null)).status).toBe('N/A');
+    expect(checkMetric(rel, est(100), est(null)).status).toBe('FAIL'); // NEW lost a value BASE had
   });
 
   it('prints a diff table and a FAIL summary on a breach', () => {

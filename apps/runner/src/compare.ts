@@ -201,6 +201,8 @@ export function checkMetric(
   else if (t.kind === 'relative-increase') limit = b + (Math.abs(b) * t.amount) / 100;
   else if (t.kind === 'pp-increase') limit = b + t.amount / 100;
   else limit = b - (Math.abs(b) * t.amount) / 100;
+  // A value BASE had and NEW lost (a rate with nothing left to divide) fails: a gate must not pass on missing data.
+  if (n === null && b !== null) return { change, relative_change, limit, intervals_overlap, status: 'FAIL' };
   if (limit === null || n === null) return { change, relative_change, limit, intervals_overlap, status: 'N/A' };
   // Round away float noise (0.1 + 0.02) so a change of exactly the allowance passes.
   const lim = Number(limit.toPrecision(12));
@@ -244,6 +246,7 @@ export function compareTables(base: CsvTable, next: CsvTable, thresholds: readon
     [...a].filter(([k]) => !other.has(k)).map(([, r]) => `${r.config_id} (${label(r)})`);
   const counts: Record<Status, number> = { PASS: 0, FAIL: 0, NOISE: 0, 'N/A': 0 };
   for (const c of checks) counts[c.status]++;
+  const onlyInBase = onlyIn(b, n);
   return {
     schema: 'manifest-lab/compare@1',
     base: base.file,
@@ -251,11 +254,12 @@ export function compareTables(base: CsvTable, next: CsvTable, thresholds: readon
     thresholds,
     match_fields: fields,
     matched,
-    only_in_base: onlyIn(b, n),
+    only_in_base: onlyInBase,
     only_in_new: onlyIn(n, b),
     checks,
     counts,
-    passed: counts.FAIL === 0,
+    // A configuration that vanished from NEW is a regression of coverage, not a pass.
+    passed: counts.FAIL === 0 && onlyInBase.length === 0,
   };
 }
 
@@ -292,10 +296,10 @@ export function formatComparison(c: Comparison): string {
     ]);
   }
   const lines = [`compare ${c.base} → ${c.new}: ${c.thresholds.map((t) => t.text).join(', ')}`, alignedTable(rows)];
-  if (c.only_in_base.length > 0) lines.push(`only in base (not compared): ${c.only_in_base.join(', ')}`);
+  if (c.only_in_base.length > 0) lines.push(`only in base (missing from new: a failure): ${c.only_in_base.join(', ')}`);
   if (c.only_in_new.length > 0) lines.push(`only in new (not compared): ${c.only_in_new.join(', ')}`);
   lines.push(
-    'NOISE: the point value is past the limit but NEW\'s 95% interval reaches back inside it (not a breach); N/A: a value is missing.',
+    'NOISE: the point value is past the limit but NEW\'s 95% interval reaches back inside it (not a breach); N/A: BASE has no value to compare with; a value BASE had and NEW lost is a FAIL.',
     `${c.passed ? 'PASS' : 'FAIL'}: ${c.matched} configs matched, ${c.checks.length} checks — ${c.counts.PASS} pass, ${c.counts.FAIL} fail, ${c.counts.NOISE} within noise, ${c.counts['N/A']} n/a; ${c.only_in_base.length} only in base, ${c.only_in_new.length} only in new`,
   );
   return `${lines.join('\n')}\n`;

@@ -3,6 +3,7 @@
  * identical to what the unsharded sweep writes (same config directories, `results.csv`,
  * `runs.csv`, `summary.json` files and `sweep.json`).
  */
+import { appendRunIndex } from './run-index.js';
 import { cp, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { codeVersion } from './code-version.js';
@@ -125,5 +126,7 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
     merged.push({ point, docs });
   }
   const { summaries, docs } = await writeSweepResults(outDir, first.definition, merged);
+  // The shards appended nothing to the trend index; the merged result does, once.
+  await appendRunIndex(outDir, summaries);
   return { definition: first.definition, shards: n, summaries, docs };
 }

@@ -46,6 +46,12 @@ export interface SweepOptions {
   readonly toxiproxyUrl?: string;
   /** Aborting stops the sweep: finished runs stay on disk; `runSweep` throws `UserError` (exit 130). */
   readonly signal?: AbortSignal;
+  /**
+   * Append the configurations' headline lines to `<parent of outDir>/index.jsonl` (default
+   * true). Off for probes inside another command's output, and for shards (`merge` appends the
+   * merged result once).
+   */
+  readonly index?: boolean;
   /** Run only this shard's configurations (see `inShard`); `sweep.json` then records the shard. */
   readonly shard?: Shard;
   /** Live observations from every run, in batches (`--metrics-port`). */
@@ -287,7 +293,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     states.map((s) => ({ point: s.point, docs: s.docs })),
     opts.shard,
   );
-  await appendRunIndex(opts.outDir, summaries);
+  if (opts.index !== false && opts.shard === undefined) await appendRunIndex(opts.outDir, summaries);
   return { summaries, docs, ran, skipped, wallMs: clock.now() - t0 };
 }
 
