@@ -13,6 +13,15 @@ import type { FaultWindow } from './fault-plan.js';
 import { toxicsForWindow, ToxiproxyFaults } from './toxiproxy.js';
 
 const clock = new RealClock();
+
+/** Poll until `done()` holds (the driver acts on its own timers; a busy CI machine runs them late). */
+async function waitFor(done: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
+  const t0 = clock.now();
+  while (!done()) {
+    if (clock.now() - t0 > deadlineMs) throw new Error(`timed out waiting for ${what}`);
+    await clock.sleep(10);
+  }
+}
 const window = (fault: FaultWindow['fault'], start_s = 0, end_s = 10, label = 'w'): FaultWindow => ({ label, start_s, end_s, fault });
 
 describe('toxicsForWindow', () => {
@@ -176,7 +185,7 @@ describe('ToxiproxyFaults (against a stand-in Toxiproxy API)', () => {
     expect(faults.listen).toBe('127.0.0.1:40123');
     expect(faults.endpoint).toBe('http://127.0.0.1:40123');
     expect(fake.calls[0]).toMatchObject({ method: 'POST', path: '/proxies', body: { name: 'lab', listen: '127.0.0.1:0', upstream: '127.0.0.1:7480', enabled: true } });
-    await clock.sleep(650);
+    await waitFor(() => faults.events.length >= 6, 'every window to be applied and lifted');
     await faults.stop();
 
     const toxicCalls = fake.calls.filter((c) => c.path.includes('/toxics'));
@@ -222,7 +231,7 @@ describe('ToxiproxyFaults (against a stand-in Toxiproxy API)', () => {
       clock,
     );
     await faults.start();
-    await clock.sleep(100);
+    await waitFor(() => (fake.proxies.get('early')?.toxics.size ?? 0) >= 2, 'the first window\'s toxics');
     expect(fake.proxies.get('early')?.toxics.size).toBe(2);
     await faults.stop();
     expect(fake.proxies.size).toBe(0);
@@ -242,7 +251,7 @@ describe('ToxiproxyFaults (against a stand-in Toxiproxy API)', () => {
       clock,
     );
     await faults.start();
-    await clock.sleep(100);
+    await waitFor(() => (fake.proxies.get('calm')?.toxics.size ?? 0) >= 2, 'the blackhole\'s toxics');
     expect([...(fake.proxies.get('calm')?.toxics.keys() ?? [])]).toEqual(['w0-hole-upstream', 'w0-hole-downstream']);
     await faults.calm();
     expect(fake.proxies.get('calm')?.toxics.size).toBe(0);
@@ -254,7 +263,7 @@ describe('ToxiproxyFaults (against a stand-in Toxiproxy API)', () => {
     fake.refuseToxics = true;
     const faults = new ToxiproxyFaults({ url, upstream: '127.0.0.1:7480', name: 'refused', plan: { name: 'p', windows: [window({ kind: 'latency', ms: 5 }, 0, 1, 'x')] } }, clock);
     await faults.start();
-    await clock.sleep(50);
+    await waitFor(() => faults.errors.length > 0, 'the refused toxic');
     await expect(faults.stop()).rejects.toThrow(/^Toxiproxy at http:\/\/127\.0\.0\.1:\d+: adding toxic w0-x-upstream \(window "x"\): Request failed with status code 500$/);
     expect(fake.proxies.size).toBe(0);
   });
