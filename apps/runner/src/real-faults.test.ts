@@ -25,7 +25,7 @@ afterAll(async () => {
 const plan: FaultPlan = {
   name: 'mixed',
   windows: [
-    { label: 'slow', start_s: 0, end_s: 60, fault: { kind: 'latency', ms: 30 } },
+    { label: 'slow', start_s: 0, end_s: 60, fault: { kind: 'latency', ms: 1500 } },
     { label: 'cut', start_s: 50, end_s: 51, fault: { kind: 'outage', mode: 'reset' } },
     { label: 'burn', start_s: 0.05, end_s: 60, fault: { kind: 'cpu', threads: 1, duty: 0.2, cores: 2, work_ms: 1 } },
     { label: 'burn w0', start_s: 0, end_s: 60, fault: { kind: 'cpu', threads: 1, duty: 0.2, cores: 2, work_ms: 1 }, target: { clients: ['writer-0'] } },
@@ -58,15 +58,15 @@ describe('startRealTimeFaults', () => {
       expect(real.faultWindows.map((w) => w.label)).toEqual(['503s', 'burn w0', 'slow', 'burn', 'cut']);
       const t0 = clock.now();
       expect(await fetchText(`${real.proxy?.url}/`)).toBe('ok');
-      expect(clock.now() - t0).toBeGreaterThanOrEqual(30); // the latency window
+      expect(clock.now() - t0).toBeGreaterThanOrEqual(1500); // the latency window
       expect(real.proxyCounts()?.delayedChunks).toBeGreaterThan(0);
-      // The burn starts at 0.05 s, once its thread is up.
-      for (let i = 0; i < 100 && real.cpuBurns() === 0; i++) await clock.sleep(20);
+      // The burn starts at 0.05 s, once its thread is up (seconds, on a busy CI machine).
+      for (let i = 0; i < 500 && real.cpuBurns() === 0; i++) await clock.sleep(20);
       expect(real.cpuBurns()).toBe(1);
       await real.calm();
       const t1 = clock.now();
       expect(await fetchText(`${real.proxy?.url}/`)).toBe('ok');
-      expect(clock.now() - t1).toBeLessThan(30 + 200); // calm: no more latency (and not a hang)
+      expect(clock.now() - t1).toBeLessThan(1500); // calm: no more latency (and not a hang)
     } finally {
       await real.stop();
     }
