@@ -12,22 +12,12 @@ import { parseWorkloadConfig, runWorkload, type WorkloadEnvironment, type WriteO
 import { describe, expect, it } from 'vitest';
 import { chaosEnvironmentParts } from './chaos-record.js';
 import { verifyRun } from './isolation.js';
+import { PLANTED_BUG_WORKLOAD } from './planted-bug-workload.test-helper.js';
 
 const DURATION_S = 60;
 
-/** planted-bugs.test.ts's workload, with the retry budget spelled out. */
-const base = {
-  num_writers: 3,
-  writer_rate: 0.5,
-  num_readers: 3,
-  reader_rate: 2,
-  key_overlap_ratio: 0.5,
-  keys_per_writer: 3,
-  shared_keys: 3,
-  duration_s: DURATION_S,
-  warmup_s: 0,
-  max_retry_count: 3,
-};
+/** The planted-bug suite's workload, with the retry budget spelled out. */
+const base = { ...PLANTED_BUG_WORKLOAD, duration_s: DURATION_S, max_retry_count: 3 };
 
 function scenarioPlan(name: string, seed: number): FaultPlan {
   const s = scenario(name);

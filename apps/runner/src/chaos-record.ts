@@ -1,5 +1,5 @@
 /** The chaos part of a run: how a fault plan becomes a workload environment, and what `run.json` records of it. */
-import type { ChaosEnvironment, FaultCounts, FaultPlan, HazardFindings } from '@manifest-lab/chaos';
+import { type ChaosEnvironment, type FaultCounts, type FaultPlan, type HazardFindings, totalFaultCounts } from '@manifest-lab/chaos';
 import type { WorkloadEnvironment, WorkloadRun } from '@manifest-lab/workload';
 import { hazardFindings } from './hazard-findings.js';
 import type { VerifyDocument } from './isolation.js';
@@ -36,18 +36,9 @@ export function chaosRecord(
   objectKeys: readonly string[],
   realTime?: RealTimeRecord,
 ): ChaosRecord {
-  const fault_counts: FaultCounts = {};
-  for (const store of env.stores) {
-    for (const [label, c] of Object.entries(store.counts)) {
-      const sum = fault_counts[label] ?? { delayed: 0, dropped: 0, failed: 0, lostResponses: 0, paused: 0, crashed: 0 };
-      for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += c[k];
-      fault_counts[label] = sum;
-    }
-  }
-  const sorted = Object.fromEntries(Object.keys(fault_counts).sort().map((k) => [k, fault_counts[k]])) as FaultCounts;
   return {
     plan,
-    fault_counts: sorted,
+    fault_counts: totalFaultCounts(env.stores),
     ...(realTime === undefined ? {} : { real_time: realTime }),
     findings: hazardFindings({
       history: run.history,

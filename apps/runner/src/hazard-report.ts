@@ -106,14 +106,14 @@ export function hazardsCsv(results: readonly HazardResult[]): string {
 
 /** The console table, with the replay command for each reproduced hazard. */
 export function hazardsTable(results: readonly HazardResult[], out: string): string {
-  const rows = results.map((r) => {
-    const row = hazardRow(r);
+  const computed = results.map((r) => ({ r, row: hazardRow(r) }));
+  const rows = computed.map(({ r, row }) => {
     const rate = row.rate.lo === null || row.rate.hi === null ? '–' : `${row.reproduced}/${row.runs} [${pct(row.rate.lo)}–${pct(row.rate.hi)}]`;
     return [r.hazard.name, `§${r.hazard.section}`, rate, row.seed === null ? '–' : String(row.seed)];
   });
   const table = alignedTable([['hazard', '§', 'reproduced [95 % CI]', 'replay seed'], ...rows]);
-  const evidence = results.map((r) => `  ${r.hazard.name}: ${hazardRow(r).evidence}`);
-  const missing = results.filter((r) => hazardRow(r).reproduced === 0).map((r) => r.hazard.name);
+  const evidence = computed.map(({ r, row }) => `  ${r.hazard.name}: ${row.evidence}`);
+  const missing = computed.filter(({ row }) => row.reproduced === 0).map(({ r }) => r.hazard.name);
   return [
     table,
     '',

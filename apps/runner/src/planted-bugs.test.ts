@@ -8,18 +8,9 @@ import { Manifest, type ManifestOptions, MemoryObjectStore, ReadSession } from '
 import { checkHistory, checkWhiteBox, pairHistory } from '@manifest-lab/verify';
 import { parseWorkloadConfig, runWorkload, type StoredValue, type WorkloadEnvironment } from '@manifest-lab/workload';
 import { describe, expect, it } from 'vitest';
+import { PLANTED_BUG_WORKLOAD } from './planted-bug-workload.test-helper.js';
 
-const base = {
-  num_writers: 3,
-  writer_rate: 0.5,
-  num_readers: 3,
-  reader_rate: 2,
-  key_overlap_ratio: 0.5,
-  keys_per_writer: 3,
-  shared_keys: 3,
-  duration_s: 60,
-  warmup_s: 0,
-};
+const base = PLANTED_BUG_WORKLOAD;
 
 async function check(seed: number, config: Record<string, unknown>, env: WorkloadEnvironment = {}) {
   const run = await runWorkload(parseWorkloadConfig({ ...base, ...config, seed }), env);

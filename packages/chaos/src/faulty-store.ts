@@ -20,7 +20,23 @@ import {
 import { cpuSlowdownMs, type FaultPlan, type FaultWindow, windowApplies } from './fault-plan.js';
 
 /** What the store did, per fault label: for the run's record and for tests. */
-export type FaultCounts = Record<string, { delayed: number; dropped: number; failed: number; lostResponses: number; paused: number; crashed: number }>;
+export type FaultCount = { delayed: number; dropped: number; failed: number; lostResponses: number; paused: number; crashed: number };
+export type FaultCounts = Record<string, FaultCount>;
+
+const emptyCount = (): FaultCount => ({ delayed: 0, dropped: 0, failed: 0, lostResponses: 0, paused: 0, crashed: 0 });
+
+/** Several stores' counts (e.g. every client's, every incarnation's) summed per fault label, labels in order. */
+export function totalFaultCounts(stores: readonly FaultyObjectStore[]): FaultCounts {
+  const total: FaultCounts = {};
+  for (const store of stores) {
+    for (const [label, c] of Object.entries(store.counts)) {
+      const sum = total[label] ?? emptyCount();
+      for (const k of Object.keys(sum) as (keyof FaultCount)[]) sum[k] += c[k];
+      total[label] = sum;
+    }
+  }
+  return Object.fromEntries(Object.keys(total).sort().map((k) => [k, total[k] as FaultCount]));
+}
 
 export class FaultyObjectStore extends ObjectStoreDecorator {
   readonly counts: FaultCounts = {};
@@ -143,7 +159,7 @@ export class FaultyObjectStore extends ObjectStoreDecorator {
   private count(w: FaultWindow) {
     let c = this.counts[w.label];
     if (c === undefined) {
-      c = { delayed: 0, dropped: 0, failed: 0, lostResponses: 0, paused: 0, crashed: 0 };
+      c = emptyCount();
       this.counts[w.label] = c;
     }
     return c;

@@ -13,7 +13,7 @@ export {
   randomOutages,
   windowApplies,
 } from './fault-plan.js';
-export { type FaultCounts, FaultyObjectStore } from './faulty-store.js';
+export { type FaultCount, type FaultCounts, FaultyObjectStore, totalFaultCounts } from './faulty-store.js';
 export { REFERENCE_CPU, SCENARIO_NAMES, SCENARIOS, type Scenario, scenario } from './scenarios.js';
 // Real time: network faults on a TCP proxy or a Toxiproxy server, and real CPU burning.
 export { type CpuBurn, type CpuBurnOptions, startCpuBurn } from './cpu-burner.js';
