@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Packs every publishable (non-private) workspace package with `pnpm pack` and validates each
 // tarball with publint (--strict) and @arethetypeswrong/cli (--profile esm-only: the packages are
-// ESM-only, so the CommonJS/node10 resolutions are out of scope). Needs built packages: run
+// ESM-only, so the CommonJS/node10 resolutions are out of scope), and checks that every source map
+// in a tarball (.js.map, .d.ts.map) names sources the tarball ships. Needs built packages: run
 // `pnpm build` first. Usage: node scripts/check-packages.js [--out <dir>] (default: a temp dir,
 // removed afterwards). Exits 1 if any check fails. Reads only local files; no registry access.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -67,6 +68,35 @@ async function attwChecker() {
   };
 }
 
+/**
+ * Every source map in the tarball points at sources inside it: a map whose `sources` are missing
+ * sends "go to definition" in a consumer's editor to a file that does not exist.
+ */
+async function sourceMapCheck(label, tgz, scratch) {
+  const dir = join(scratch, tarballName({ name: label, version: 'x' }).replace(/\.tgz$/, ''));
+  mkdirSync(dir, { recursive: true });
+  await run('tar', ['-xzf', tgz, '-C', dir]);
+  const missing = [];
+  let maps = 0;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith('.map')) {
+        maps++;
+        const { sources = [], sourceRoot = '' } = JSON.parse(readFileSync(path, 'utf8'));
+        for (const s of sources) {
+          const target = resolve(dirname(path), sourceRoot, s);
+          if (!existsSync(target)) missing.push(`${relative(dir, path)} → ${relative(dir, target)}`);
+        }
+      }
+    }
+  };
+  walk(dir);
+  const ok = missing.length === 0;
+  return { label: `source maps ${label} (${maps})`, ok, output: ok ? '' : `sources not in the tarball:\n  ${missing.slice(0, 10).join('\n  ')}${missing.length > 10 ? `\n  … ${missing.length - 10} more` : ''}` };
+}
+
 async function main(argv) {
   const outIndex = argv.indexOf('--out');
   const keep = outIndex >= 0;
@@ -82,7 +112,11 @@ async function main(argv) {
     const results = await Promise.all(
       packages.flatMap((pkg) => {
         const tgz = join(out, tarballName(pkg));
-        return [check(`publint ${pkg.name}`, bin('publint'), ['run', '--strict', tgz]), attw(`attw ${pkg.name}`, tgz)];
+        return [
+          check(`publint ${pkg.name}`, bin('publint'), ['run', '--strict', tgz]),
+          attw(`attw ${pkg.name}`, tgz),
+          sourceMapCheck(pkg.name, tgz, join(out, 'unpacked')),
+        ];
       }),
     );
     for (const r of results) {

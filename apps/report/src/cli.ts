@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from './user-error.js';
 
-const USAGE = `Usage: manifest-lab-report RESULTS [--out DIR] [--compare SWEEP_A --compare SWEEP_B] [--verbose]
+const USAGE = `Usage: manifest-lab-report RESULTS [--out DIR] [--compare SWEEP_A --compare SWEEP_B] [--threshold X] [--verbose]
 
 Render a manifest-lab results directory (sweeps, chaos runs, hazards) as a self-contained static
 website: inline SVG charts, sortable tables, the CSV/JSON files copied in, relative links only
@@ -13,6 +13,7 @@ Options:
                    it, then swapped in whole: a failed build leaves the previous site untouched.
   --compare DIR    Twice: the two sweep directories (inside RESULTS, or anywhere) the compare
                    page puts side by side. Default: every pair of sweeps found.
+  --threshold X    Failure-rate budget of the readiness page's envelope (default 0.1).
   --verbose        Print stack traces on errors.
   --help, --version
 
@@ -54,12 +55,16 @@ export async function main(args: readonly string[]): Promise<number> {
     if (compare.length !== 0 && compare.length !== 2) {
       throw new UserError(`--compare takes exactly two sweep directories (pass it twice), got ${compare.length}. Example: --compare results/baseline --compare results/overlap.`);
     }
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (threshold !== undefined && !(threshold > 0 && threshold < 1)) {
+      throw new UserError(`--threshold must lie strictly between 0 and 1 (a failure rate, e.g. 0.1 for 10 %), got ${values.threshold}.`);
+    }
     const out = values.out ?? 'site';
     const results = positionals[0] as string;
     // Loaded only now: the chart renderer (jsdom, Plot) takes a second to import, and bad
     // arguments should not wait for it.
     const { buildSite } = await import('./site.js');
-    const { pages, ms } = await buildSite({ results, out, ...(compare.length === 2 ? { compare: [compare[0] as string, compare[1] as string] } : {}) });
+    const { pages, ms } = await buildSite({ results, out, ...(compare.length === 2 ? { compare: [compare[0] as string, compare[1] as string] } : {}), ...(threshold === undefined ? {} : { threshold }) });
     const index = join(out, 'index.html');
     process.stdout.write(`${index}\n`);
     process.stderr.write(`manifest-lab-report: ${pages.length} pages from ${results} in ${(ms / 1000).toFixed(1)} s\n`);
@@ -87,6 +92,7 @@ function parse(args: readonly string[]) {
     options: {
       out: { type: 'string' },
       compare: { type: 'string', multiple: true },
+      threshold: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import type { ChaosView, ConfigView, Figure, HazardsView, OverlapAnswer, Row, SiteData, SweepView, ThresholdAnswer } from './model.js';
 import {
   type ChaosResult,
   chaosDegradation,
@@ -9,12 +10,12 @@ import {
   newDocument,
   overlapEffect,
   ReportInputError,
+  readiness,
   runCharts,
   type SweepResult,
   sweepFigure,
   underThreshold,
 } from './report-api.js';
-import type { ChaosView, ConfigView, Figure, HazardsView, OverlapAnswer, Row, SiteData, SweepView, ThresholdAnswer } from './model.js';
 import { UserError } from './user-error.js';
 
 /** The failure-rate threshold the front page asks about. */
@@ -26,7 +27,7 @@ const rowsOf = (table: { objects(): object[] }): Row[] => table.objects() as Row
  * Load every result under `results` with `@manifest-lab/report` and turn it into what the pages
  * render: rows as plain objects, absolute file paths, charts rendered, the front page's answers.
  */
-export async function loadSiteData(results: string, compare?: readonly [string, string]): Promise<SiteData> {
+export async function loadSiteData(results: string, compare?: readonly [string, string], budget = THRESHOLD): Promise<SiteData> {
   let loaded: Awaited<ReturnType<typeof loadResults>>;
   try {
     loaded = await loadResults(results);
@@ -99,6 +100,8 @@ export async function loadSiteData(results: string, compare?: readonly [string, 
     for (let i = 0; i < sweeps.length; i++) for (let j = i + 1; j < sweeps.length; j++) pairs.push([(sweeps[i] as SweepView).dir, (sweeps[j] as SweepView).dir]);
   }
   await attachVerify([...seen.values()]);
+  // The same structure `manifest-lab recommend` renders as Markdown; a page only when it has data.
+  const doc = readiness(loaded, { threshold: budget });
   return {
     results,
     sweeps: [...sweeps, ...[...seen.values()].filter((s) => s.role !== 'sweep')],
@@ -109,6 +112,7 @@ export async function loadSiteData(results: string, compare?: readonly [string, 
     overlap,
     threshold,
     compare: pairs,
+    ...(doc.usable ? { readiness: doc } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
  * What the pages render: plain data, independent of how it was loaded. `load.ts` fills it from
  * `@manifest-lab/report` (its loaders, analyses and charts); tests fill it by hand.
  */
+import type { Readiness } from './report-api.js';
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -122,6 +123,8 @@ export interface SiteData {
   readonly skipped: readonly { readonly dir: string; readonly reason: string }[];
   readonly overlap: readonly OverlapAnswer[];
   readonly threshold: readonly ThresholdAnswer[];
+  /** The production readiness document, when the results hold anything to recommend from. */
+  readonly readiness?: Readiness | undefined;
   /** Pairs of sweep dirs to compare side by side. */
   readonly compare: readonly (readonly [string, string])[];
 }

@@ -2,10 +2,10 @@ import { basename } from 'node:path';
 import { type Cell, type Column, countCell, figures, link, metricCell, rateCell, table, truthy, verdictCell } from './components.js';
 import { fixed, num, pct, pp, rateWithInterval } from './format.js';
 import { html, page, type Safe } from './html.js';
-import { wilson } from './report-api.js';
 import type { ChaosView, ConfigView, CrashView, HazardsView, OverlapAnswer, Row, RunView, SiteData, SweepView, ThresholdAnswer } from './model.js';
 import { href, rootOf } from './paths.js';
-import { chaosPage, COMPARE_INDEX, comparePage, configBase, configPage, crashPage, hazardsPage, INDEX, runBase, sweepBase, sweepPage } from './site-paths.js';
+import { wilson } from './report-api.js';
+import { COMPARE_INDEX, chaosPage, comparePage, configBase, configPage, crashPage, hazardsPage, INDEX, READINESS, runBase, sweepBase, sweepPage } from './site-paths.js';
 
 /** A page to write: its site path and its HTML. */
 export interface Page {
@@ -98,6 +98,8 @@ export function indexPage(data: SiteData): Page {
   ];
   const body = html`
 <p>Every result directory found under <code>${basename(data.results) || data.results}</code>: configuration sweeps, chaos runs and hazard reproductions, with their CSV and JSON files.</p>
+${data.readiness === undefined ? '' : html`<h2 id="readiness">Production readiness</h2>
+<p>${link(href(from, READINESS), 'The production readiness document')}: the safe operating envelope, retry and compaction settings, hazards and their mitigations, isolation — every claim linked to its runs.</p>`}
 <h2 id="overlap">Does key overlap matter?</h2>
 ${overlapSection(data.overlap, from, data.sweeps)}
 <h2 id="threshold">Which configurations keep the failure rate under 10 %?</h2>

@@ -5,6 +5,7 @@ import { slug, slugPath } from './paths.js';
 const base = (dir: string) => slugPath(dir) || '_root';
 
 export const INDEX = 'index.html';
+export const READINESS = 'readiness.html';
 export const sweepBase = (dir: string): string => `sweeps/${base(dir)}`;
 export const sweepPage = (dir: string): string => `${sweepBase(dir)}/index.html`;
 export const configBase = (dir: string, id: string): string => `${sweepBase(dir)}/${slug(id)}`;

@@ -109,9 +109,23 @@ function representatives(): Map<string, string> {
 }
 
 describe('the site in Chromium', () => {
+  it('has a readiness page, linked from the index, whose every claim row links to the evidence', async () => {
+    const { page } = await open(withJs!, 'readiness.html');
+    expect(await page.$$eval('a[href="readiness.html"]', (a) => a.length)).toBe(0);
+    const rows = await page.$$eval('main table tbody tr', (trs) => trs.map((tr) => tr.querySelectorAll('a[href]').length));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((n) => n > 0)).toBe(true);
+    const sections = await page.$$eval('main h2', (hs) => hs.map((h) => h.textContent ?? ''));
+    expect(sections.join('|')).toMatch(/envelope.*Retry.*Compaction.*Hazards.*Isolation.*missing/s);
+    await page.close();
+    const index = await open(withJs!, 'index.html');
+    expect(await index.page.$$eval('a[href="readiness.html"]', (a) => a.length)).toBe(1);
+    await index.page.close();
+  });
+
   it('has every page kind', () => {
     const kinds = new Set(pages.map(kindOf));
-    for (const k of ['index', 'sweeps', 'config', 'chaos', 'hazards', 'compare-index', 'compare']) expect(kinds, k).toContain(k);
+    for (const k of ['index', 'sweeps', 'config', 'chaos', 'hazards', 'compare-index', 'compare', 'readiness.html']) expect(kinds, k).toContain(k);
   });
 
   it('opens every page without console errors or failed requests, with charts drawn, every link resolving and no serious axe-core violations', async () => {
@@ -157,7 +171,8 @@ describe('the site in Chromium', () => {
     };
     for (const path of pages) await check(path);
     expect(server!.log.filter((r) => r.status !== 200)).toEqual([]);
-  });
+    // The readiness page adds one axe audit and a few hundred links to check: more than the default 60 s on 2 cores.
+  }, 120_000);
 
   it('sorts a results table by a column with JavaScript on', async () => {
     const path = pages.find((p) => p.startsWith('sweeps/tiny/') && kindOf(p) === 'sweeps') as string;

@@ -5,6 +5,7 @@ import { loadSiteData } from './load.js';
 import type { SiteData } from './model.js';
 import { SiteWriter } from './output.js';
 import { chaosPageOf, comparePages, configPageOf, crashPageOf, hazardsPageOf, indexPage, type Page, sweepPageOf } from './pages.js';
+import { readinessPageOf } from './readiness-page.js';
 import { chaosPage, configBase, crashPage, hazardsPage, runBase, sweepBase } from './site-paths.js';
 import { UserError } from './user-error.js';
 
@@ -15,6 +16,8 @@ export interface BuildSiteOptions {
   readonly out: string;
   /** Two sweep directories to compare (default: every pair of sweeps found). */
   readonly compare?: readonly [string, string];
+  /** Failure-rate budget of the readiness page's envelope (default 0.1). */
+  readonly threshold?: number;
 }
 
 export interface BuildSiteResult {
@@ -36,6 +39,7 @@ export function renderPages(data: SiteData): Page[] {
     ...data.hazards.map((h) => hazardsPageOf(h, data)),
     ...data.crashes.map(crashPageOf),
     ...comparePages(data),
+    ...(data.readiness === undefined ? [] : [readinessPageOf(data.readiness, data)]),
   ];
 }
 
@@ -80,7 +84,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuildSiteRes
   }
   const writer = await SiteWriter.open(options.out, results);
   try {
-    const data = await loadSiteData(results, options.compare);
+    const data = await loadSiteData(results, options.compare, options.threshold);
     if (data.sweeps.length + data.chaos.length + data.hazards.length + data.crashes.length === 0) {
       throw new UserError(
         `No results found in ${options.results}: no directory under it holds a sweep (results.csv and sweep.json), chaos.csv, hazards.csv or crash.json. Run an experiment first, e.g. \`pnpm turbo run sweep\` or \`manifest-lab baseline\`.`,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wilson } from '@manifest-lab/workload';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bisectBoundary, type ProbeResult, roundRate, verdictOf } from './boundary.js';
+import { atLevel, bisectBoundary, lookZ, maxLooks, type ProbeResult, roundRate, verdictOf } from './boundary.js';
 
 const THRESHOLD = 0.1;
 
@@ -18,7 +18,7 @@ function fakeProbe(curve: (rate: number) => number, n = 10_000_000, undecidedAt:
     const iv = wilson(k, n);
     const estimate = { k, n, value: k / n, lo: iv?.lo ?? null, hi: iv?.hi ?? null };
     const verdict = undecidedAt(rate) ? 'undecided' : verdictOf(estimate, THRESHOLD);
-    return { rate, verdict, estimate, replicas: 4 };
+    return { rate, verdict, estimate, replicas: 4, achieved: 1 };
   };
   return { probe, calls };
 }
@@ -39,6 +39,7 @@ describe('bisectBoundary', () => {
     expect((r.above?.rate ?? 0) / (r.below?.rate ?? 1)).toBeLessThan(1.1);
     expect(new Set(calls).size).toBe(calls.length);
     expect(r.probes.length).toBe(calls.length);
+    expect(r.near).toBeNull();
   });
 
   it('stops narrowing at an undecided probe and keeps the decided bracket', async () => {
@@ -47,6 +48,8 @@ describe('bisectBoundary', () => {
     expect(r.status).toBe('undecided');
     expect([r.below?.rate, r.above?.rate]).toEqual([0.05, 0.2]);
     expect(r.probes.map((p) => p.verdict)).toEqual(['below', 'above', 'undecided']);
+    // The undecided probe inside the bracket is where the crossing statistically lies.
+    expect(r.near?.rate).toBe(roundRate(Math.sqrt(0.05 * 0.2)));
   });
 
   it('expands the range to bracket the threshold, and reports it when it cannot', async () => {
@@ -77,6 +80,29 @@ describe('bisectBoundary', () => {
   });
 });
 
+describe('looks of a probe', () => {
+  it('bounds the looks by doubling replicas up to the budget', () => {
+    expect(maxLooks(1)).toBe(1);
+    expect(maxLooks(2)).toBe(2);
+    expect(maxLooks(32)).toBe(6); // 1, 2, 4, 8, 16, 32
+    expect(maxLooks(33)).toBe(7);
+  });
+
+  it('widens each look\'s interval so the probe keeps 95 % over all its looks (Bonferroni)', () => {
+    expect(lookZ(1)).toBeCloseTo(1.96, 2);
+    expect(lookZ(32)).toBeCloseTo(2.635, 2); // z at 1 - 0.05 / (2 * 6)
+    const nominal = { value: 0.07, lo: 0.048, hi: 0.1, k: 28, n: 400 };
+    const wide = atLevel(nominal, lookZ(32));
+    expect(wide.k).toBe(28);
+    expect(wide.n).toBe(400);
+    expect(wide.lo).toBeLessThan(0.048);
+    expect(wide.hi).toBeGreaterThan(0.1);
+    // A rate the nominal 95 % interval would call below 10 % stays undecided at the corrected level.
+    expect(verdictOf({ lo: 0.048, hi: 0.0999 }, 0.1)).toBe('below');
+    expect(verdictOf(wide, 0.1)).toBe('undecided');
+  });
+});
+
 describe('manifest-lab boundary', () => {
   const BIN = new URL('../bin/manifest-lab.js', import.meta.url).pathname;
   const work = mkdtempSync(join(tmpdir(), 'manifest-lab-boundary-'));
@@ -104,6 +130,11 @@ describe('manifest-lab boundary', () => {
     expect(Number(got.lo_ci_hi)).toBeLessThan(0.2);
     expect(Number(got.hi_ci_lo)).toBeGreaterThan(0.2);
     expect(Number(got.midpoint)).toBeCloseTo(Math.sqrt(lo * hi), 3);
+    // Achieved / offered write load at each end: a share, recorded so saturation is visible.
+    for (const end of ['lo', 'hi']) {
+      expect(Number(got[`${end}_achieved`])).toBeGreaterThan(0.5);
+      expect(Number(got[`${end}_achieved`])).toBeLessThanOrEqual(1);
+    }
     expect(Number(got.probes)).toBeGreaterThanOrEqual(2);
     expect(Number(got.probes)).toBeLessThanOrEqual(4);
     expect(existsSync(join(work, 'b1', 'c00-w3-o0.1-nr0-rr5', `rate-${lo}`, 'results.csv'))).toBe(true);

@@ -1,9 +1,12 @@
 /**
  * `manifest-lab boundary`: per cell (every axis of a sweep but `writer_rate`), the writer rate at
  * which a failure rate crosses a threshold, by bisection in log-rate. Each probe runs replicas in
- * batches until the pooled Wilson interval excludes the threshold or the replica budget is spent.
+ * looks that at least double them, until the pooled Wilson interval — at a level corrected for
+ * the number of looks — excludes the threshold or the replica budget is spent.
  */
 import { join } from 'node:path';
+import { wilson } from '@manifest-lab/workload';
+import { probit } from 'simple-statistics';
 import { toCsv } from './csv.js';
 import { writeFileAtomic } from './files.js';
 import type { Rate } from './pool.js';
@@ -27,6 +30,11 @@ export interface ProbeResult {
   readonly verdict: Verdict;
   readonly estimate: Rate;
   readonly replicas: number;
+  /**
+   * Write transactions completed / arrivals offered at this rate (pooled). Well under 1 means the
+   * writers are saturated: a failure rate that stops rising there is capped by throughput.
+   */
+  readonly achieved: number | null;
   /** The probe's sweep directory, relative to the output directory. */
   readonly dir?: string;
 }
@@ -36,6 +44,11 @@ export interface BoundaryResult {
   /** The highest probed rate decided below the threshold, and the lowest decided above. */
   readonly below: ProbeResult | null;
   readonly above: ProbeResult | null;
+  /**
+   * An undecided probe between `below` and `above` (the one that stopped the narrowing): its
+   * interval holds the threshold, so the crossing is statistically indistinguishable from it.
+   */
+  readonly near: ProbeResult | null;
   /** Every probe, in the order run (a rate is probed once). */
   readonly probes: readonly ProbeResult[];
 }
@@ -43,6 +56,32 @@ export interface BoundaryResult {
 /** Rates are kept to 4 significant digits, so directory names and CSV bytes are stable. */
 export function roundRate(rate: number): number {
   return Number(rate.toPrecision(4));
+}
+
+/** The family-wise error a probe may make when it calls a rate above or below the threshold. */
+export const PROBE_ALPHA = 0.05;
+
+/**
+ * The most looks a probe can take with a budget of `budget` replicas: replicas at least double
+ * from one look to the next (1, 2, 4, …, budget).
+ */
+export function maxLooks(budget: number): number {
+  return Math.ceil(Math.log2(Math.max(1, budget))) + 1;
+}
+
+/**
+ * The z of each look's two-sided interval. Stopping at the first look whose interval excludes
+ * the threshold is optional stopping: with a 95 % interval at every look, a wrong verdict is
+ * likelier than 5 %. Bonferroni over the looks (α / looks per look) keeps it at most `alpha`.
+ */
+export function lookZ(budget: number, alpha = PROBE_ALPHA): number {
+  return probit(1 - alpha / (2 * maxLooks(budget)));
+}
+
+/** The probe's estimate with its interval widened to the per-look level `z`. */
+export function atLevel(est: Rate, z: number): Rate {
+  const iv = wilson(est.k, est.n, z);
+  return { ...est, lo: iv?.lo ?? null, hi: iv?.hi ?? null };
 }
 
 /** Above or below when the interval excludes the threshold; undecided otherwise (or with no data). */
@@ -85,7 +124,12 @@ export async function bisectBoundary(opts: BisectOptions): Promise<BoundaryResul
     if (p.verdict === 'above' && (above === null || p.rate < above.rate)) above = p;
     return p;
   };
-  const done = (status: BoundaryStatus): BoundaryResult => ({ status, below, above, probes });
+  const done = (status: BoundaryStatus): BoundaryResult => {
+    const lo = (below as ProbeResult | null)?.rate ?? 0;
+    const hi = (above as ProbeResult | null)?.rate ?? Number.POSITIVE_INFINITY;
+    const near = probes.find((p) => p.verdict === 'undecided' && p.rate > lo && p.rate < hi) ?? null;
+    return { status, below, above, near, probes };
+  };
 
   for (let e = 0, r = opts.rateLo; ; e++, r /= 2) if ((await at(r)).verdict === 'below' || e >= opts.expand) break;
   if (above === null) for (let e = 0, r = opts.rateHi; ; e++, r *= 2) if ((await at(r)).verdict === 'above' || e >= opts.expand) break;
@@ -169,7 +213,10 @@ export interface CellBoundary extends BoundaryResult {
   readonly runs: number;
 }
 
-/** One probe: batches of replicas of the cell at `rate` until decided or the budget is spent. */
+/**
+ * One probe: looks at the cell at `rate`, each with at least twice the replicas and write
+ * attempts of the last, until the look-corrected interval decides it or the budget is spent.
+ */
 async function probeCell(opts: BoundaryOptions, cell: BoundaryCell, rate: number, threads: number): Promise<ProbeResult> {
   const dir = `${cell.name}/rate-${rate}`;
   const base: SweepDefinition = {
@@ -182,9 +229,10 @@ async function probeCell(opts: BoundaryOptions, cell: BoundaryCell, rate: number
     min_write_attempts: 0,
     max_replicas: opts.budget,
   };
+  const z = lookZ(opts.budget);
   let replicas = 0;
-  for (let batch = 1; ; batch++) {
-    const definition = { ...base, replicas: Math.min(opts.budget, replicas + 1), min_write_attempts: batch * opts.minWriteAttempts };
+  for (let look = 0; ; look++) {
+    const definition = { ...base, replicas: Math.min(opts.budget, Math.max(1, replicas * 2)), min_write_attempts: opts.minWriteAttempts * 2 ** look };
     const outcome = await runSweep({
       definition,
       source: `boundary cell ${cell.name} at writer_rate ${rate}`,
@@ -198,9 +246,9 @@ async function probeCell(opts: BoundaryOptions, cell: BoundaryCell, rate: number
     const summary = outcome.summaries[0];
     if (summary === undefined) throw new Error(`boundary probe ${dir} produced no summary`);
     replicas = summary.replicas;
-    const estimate = opts.metric === 'txn' ? summary.rates.txn_failure_rate : summary.rates.precondition_failure_rate;
+    const estimate = atLevel(opts.metric === 'txn' ? summary.rates.txn_failure_rate : summary.rates.precondition_failure_rate, z);
     const verdict = verdictOf(estimate, opts.threshold);
-    if (verdict !== 'undecided' || replicas >= opts.budget) return { rate, verdict, estimate, replicas, dir };
+    if (verdict !== 'undecided' || replicas >= opts.budget) return { rate, verdict, estimate, replicas, achieved: summary.load.write_achieved_ratio, dir };
   }
 }
 
@@ -252,14 +300,14 @@ function axisFields(results: readonly CellBoundary[]): string[] {
   return Object.keys(results[0]?.cell.cellValues ?? {});
 }
 
-const endColumns = (end: string) => [`${end}_rate`, `${end}_value`, `${end}_ci_lo`, `${end}_ci_hi`, `${end}_k`, `${end}_n`];
+const endColumns = (end: string) => [`${end}_rate`, `${end}_value`, `${end}_ci_lo`, `${end}_ci_hi`, `${end}_k`, `${end}_n`, `${end}_achieved`];
 const endCells = (p: ProbeResult | null) =>
-  p === null ? [null, null, null, null, null, null] : [p.rate, p.estimate.value, p.estimate.lo, p.estimate.hi, p.estimate.k, p.estimate.n];
+  p === null ? [null, null, null, null, null, null, null] : [p.rate, p.estimate.value, p.estimate.lo, p.estimate.hi, p.estimate.k, p.estimate.n, p.achieved];
 
 /** One row per cell. `midpoint` is the geometric mean of the bracket (bisection is in log-rate). */
 export function boundaryCsv(results: readonly CellBoundary[], opts: Pick<BoundaryOptions, 'metric' | 'threshold'>): string {
   const fields = axisFields(results);
-  const header = ['cell', ...fields, 'metric', 'threshold', 'status', 'decided', 'boundary_lo', 'boundary_hi', 'midpoint', ...endColumns('lo'), ...endColumns('hi'), 'probes', 'runs'];
+  const header = ['cell', ...fields, 'metric', 'threshold', 'status', 'decided', 'boundary_lo', 'boundary_hi', 'midpoint', ...endColumns('lo'), ...endColumns('hi'), ...endColumns('near'), 'probes', 'runs'];
   const rows = results.map((r) => {
     const lo = r.below?.rate ?? null;
     const hi = r.above?.rate ?? null;
@@ -275,6 +323,7 @@ export function boundaryCsv(results: readonly CellBoundary[], opts: Pick<Boundar
       lo !== null && hi !== null ? roundRate(Math.sqrt(lo * hi)) : null,
       ...endCells(r.below),
       ...endCells(r.above),
+      ...endCells(r.near),
       r.probes.length,
       r.runs,
     ];
@@ -285,21 +334,26 @@ export function boundaryCsv(results: readonly CellBoundary[], opts: Pick<Boundar
 /** Every probe behind the boundaries, with its sweep directory. */
 export function probesCsv(results: readonly CellBoundary[]): string {
   const rows = results.flatMap((r) =>
-    r.probes.map((p) => [r.cell.name, p.rate, p.verdict, p.estimate.value, p.estimate.lo, p.estimate.hi, p.estimate.k, p.estimate.n, p.replicas, p.dir ?? null]),
+    r.probes.map((p) => [r.cell.name, p.rate, p.verdict, p.estimate.value, p.estimate.lo, p.estimate.hi, p.estimate.k, p.estimate.n, p.replicas, p.achieved, p.dir ?? null]),
   );
-  return toCsv(['cell', 'writer_rate', 'verdict', 'value', 'ci_lo', 'ci_hi', 'k', 'n', 'replicas', 'dir'], rows);
+  return toCsv(['cell', 'writer_rate', 'verdict', 'value', 'ci_lo', 'ci_hi', 'k', 'n', 'replicas', 'achieved', 'dir'], rows);
 }
+
+/** Below this achieved/offered ratio the console flags a probe's writers as saturated. */
+const SATURATED = 0.9;
 
 /** The console table: one line per cell. */
 export function boundaryTable(results: readonly CellBoundary[]): string {
-  const end = (p: ProbeResult | null) => (p === null ? '—' : `${describeRate(p.estimate)} @${p.rate}`);
+  const end = (p: ProbeResult | null) =>
+    p === null ? '—' : `${describeRate(p.estimate)} @${p.rate}${p.achieved !== null && p.achieved < SATURATED ? ` (${pct(p.achieved)} achieved)` : ''}`;
   const rows = [
-    ['cell', 'status', 'boundary (writer_rate)', 'below end', 'above end', 'probes', 'runs'],
+    ['cell', 'status', 'boundary (writer_rate)', 'below end', 'near (undecided)', 'above end', 'probes', 'runs'],
     ...results.map((r) => [
       r.cell.name,
       r.status,
       `${r.below?.rate ?? (r.status === 'below_range' ? '<' : '?')} – ${r.above?.rate ?? (r.status === 'above_range' ? '>' : '?')}`,
       end(r.below),
+      end(r.near),
       end(r.above),
       String(r.probes.length),
       String(r.runs),

@@ -5,7 +5,9 @@ import { chaosCommand } from './commands/chaos.js';
 import { compareCommand } from './commands/compare.js';
 import { crashCommand } from './commands/crash.js';
 import { mergeCommand } from './commands/merge.js';
+import { recommendCommand } from './commands/recommend.js';
 import { reportCommand } from './commands/report.js';
+import { soakCommand } from './commands/soak.js';
 import { sweepCommand } from './commands/sweep.js';
 import { verifyCommand } from './commands/verify.js';
 import { UserError } from './user-error.js';
@@ -24,6 +26,7 @@ export async function main(args: readonly string[]): Promise<number> {
       .usage('$0 <command> [options]\n\nRun experiments against a fusio-manifest port on the embedded S3-like store, in virtual (default) or real time.')
       .command(baselineCommand)
       .command(sweepCommand)
+      .command(soakCommand)
       .command(mergeCommand)
       .command(chaosCommand)
       .command(crashCommand)
@@ -31,16 +34,18 @@ export async function main(args: readonly string[]): Promise<number> {
       .command(reportCommand)
       .command(compareCommand)
       .command(boundaryCommand)
+      .command(recommendCommand)
       .example([
         ['$0 baseline --duration-s 30', 'One run of the reference baseline: 30 s of virtual time, verified'],
         ['$0 sweep --config sweeps/comprehensive.json', 'The reference 96-configuration grid on worker threads'],
         ['$0 crash --backend fs --dir objects', 'Kill -9 a writer process mid-commit, restart it, verify the run'],
         ['$0 verify --history history.jsonl', 'Check a Jepsen-style history for isolation anomalies'],
         ['$0 report results --out site', 'Render every result as a static website (site/index.html)'],
+        ['$0 recommend results', 'Write a production readiness document (readiness.md) from the results'],
         ['$0 <command> --help', 'Every option of a command, with its default, and more examples'],
       ])
       .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
-      .demandCommand(1, 'Name a command: baseline, sweep, boundary, chaos, crash, verify, compare, merge or report.')
+      .demandCommand(1, 'Name a command: baseline, sweep, boundary, chaos, crash, verify, compare, merge, report or recommend.')
       .parserConfiguration({ 'camel-case-expansion': false })
       .strict()
       .wrap(Math.min(110, process.stdout.columns ?? 110))

@@ -1,4 +1,4 @@
-import { LATENCY_PROFILE_NAMES, PROFILES } from '@manifest-lab/manifest-core';
+import { GC_MODES, LATENCY_PROFILE_NAMES, PROFILES } from '@manifest-lab/manifest-core';
 import {
   ARRIVALS,
   CONFIG_DESCRIPTIONS,
@@ -19,6 +19,7 @@ const CHOICES: Partial<Record<keyof WorkloadConfig, readonly string[]>> = {
   time: TIME_MODES,
   latency_profile: LATENCY_PROFILE_NAMES,
   profile: PROFILES,
+  compact_gc: GC_MODES,
 };
 
 export function flagName(field: string): string {

@@ -1,7 +1,9 @@
 import { totalRequests } from '@manifest-lab/manifest-core';
-import { CONFIG_FIELDS, WRITE_FAILURE_CLASSES } from '@manifest-lab/workload';
+import { CONFIG_FIELDS, WRITE_FAILURE_CLASSES, WRITER_GROUPS } from '@manifest-lab/workload';
 import { type ConfigSummary, type Estimate, LATENCY_COLUMNS } from './pool.js';
 import type { RunDocument } from './run-output.js';
+
+const NO_ESTIMATE: Estimate = { value: null, lo: null, hi: null };
 
 /** A cell: undefined results are empty cells, never 0. */
 export type Cell = string | number | boolean | null;
@@ -64,6 +66,17 @@ const SUMMARY_MEASURES: Columns<ConfigSummary> = {
   total_read_txns: (s) => s.counts.read_txns,
   read_errors: (s) => s.counts.read_errors,
   requests_per_commit: (s) => s.requests_per_commit,
+  wasted_requests_per_commit: (s) => s.wasted_requests_per_commit,
+  // Multi-region (remote_writers > 0): does the far writer lose more CAS races? Empty otherwise.
+  ...Object.assign(
+    {},
+    ...WRITER_GROUPS.map((g) => ({
+      [`${g}_write_attempts`]: (s: ConfigSummary) => s.groups?.[g].write_attempts ?? null,
+      [`${g}_commits`]: (s: ConfigSummary) => s.groups?.[g].commits ?? null,
+      ...withInterval<ConfigSummary>(`${g}_precondition_failure_rate`, (s) => s.groups?.[g].precondition_failure_rate ?? NO_ESTIMATE),
+      ...withInterval<ConfigSummary>(`${g}_txn_failure_rate`, (s) => s.groups?.[g].txn_failure_rate ?? NO_ESTIMATE),
+    })),
+  ),
   isolation_valid: (s) => String(s.isolation.valid),
   runs_valid: (s) => s.isolation.runs_valid,
   anomaly_types: (s) => s.isolation.anomaly_types.join(';'),
@@ -96,6 +109,7 @@ const RUN_MEASURES: Columns<RunDocument> = {
   saturated: (d) => d.metrics.load.saturated,
   overrun_s: (d) => d.metrics.overrun_s,
   requests_per_commit: (d) => d.metrics.rates.requests_per_commit,
+  wasted_requests_per_commit: (d) => d.metrics.rates.wasted_requests_per_commit ?? null,
   total_requests: (d) => totalRequests(d.request_counts),
   isolation_valid: (d) => String(d.isolation.valid),
   anomaly_types: (d) => d.isolation.anomaly_types.join(';'),

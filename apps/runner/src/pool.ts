@@ -11,11 +11,13 @@ import {
   MIN_PERCENTILE_SAMPLES,
   PooledBuckets,
   SATURATION_RATIO,
+  type WorkloadConfig,
   WRITE_FAILURE_CLASSES,
   WRITE_OUTCOMES,
-  type WorkloadConfig,
+  WRITER_GROUPS,
   type WriteFailureClass,
   type WriteOutcome,
+  type WriterGroup,
   wilson,
 } from '@manifest-lab/workload';
 import type { RunDocument } from './run-output.js';
@@ -103,6 +105,10 @@ export interface ConfigSummary {
     readonly windows: number;
   };
   readonly requests_per_commit: number | null;
+  /** Requests of write attempts that did not commit, per commit; null when a replica predates the measure. */
+  readonly wasted_requests_per_commit: number | null;
+  /** Local vs remote writers (configs with `remote_writers` > 0), pooled over replicas. */
+  readonly groups: Readonly<Record<WriterGroup, GroupSummary>> | null;
   readonly isolation: {
     readonly valid: true | false | 'unknown';
     readonly runs_valid: number;
@@ -110,6 +116,15 @@ export interface ConfigSummary {
     /** The white-box replay, over the runs whose store could be read back. */
     readonly white_box: { readonly runs: number; readonly runs_valid: number; readonly anomaly_types: readonly string[] };
   };
+}
+
+/** One writer group's pooled counts, with Wilson intervals on its failure rates. */
+export interface GroupSummary {
+  readonly write_attempts: number;
+  readonly commits: number;
+  readonly txn_failure_rate: Rate;
+  /** Lost CAS races per attempt. */
+  readonly precondition_failure_rate: Rate;
 }
 
 /** Latency percentiles pooled from the replicas' HDR histograms. */
@@ -178,6 +193,7 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
   const validRuns = docs.filter((d) => d.isolation.valid === true).length;
   const commits = sum((d) => w(d).successes);
   const writerRequests = sum((d) => Object.values(d.metrics.requests.writers).reduce((a, b) => a + b, 0));
+  const wasted = sum((d) => w(d).wasted_requests ?? Number.NaN);
 
   return {
     schema: 'manifest-lab/config@1',
@@ -236,6 +252,8 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
       windows,
     },
     requests_per_commit: commits === 0 ? null : round(writerRequests / commits),
+    wasted_requests_per_commit: commits === 0 || Number.isNaN(wasted) ? null : round(wasted / commits),
+    groups: poolGroups(docs),
     isolation: {
       valid: validRuns === docs.length ? true : docs.some((d) => d.isolation.valid === false) ? false : 'unknown',
       runs_valid: validRuns,
@@ -247,6 +265,19 @@ export function poolReplicas(sweep: string, id: string, runs: readonly string[],
       },
     },
   };
+}
+
+function poolGroups(docs: readonly RunDocument[]): Record<WriterGroup, GroupSummary> | null {
+  if (!docs.every((d) => d.metrics.groups !== undefined)) return null;
+  const one = (g: WriterGroup): GroupSummary => {
+    const sum = (f: (c: NonNullable<RunDocument['metrics']['groups']>[WriterGroup]) => number) =>
+      docs.reduce((a, d) => a + f((d.metrics.groups as NonNullable<RunDocument['metrics']['groups']>)[g]), 0);
+    const txns = sum((c) => c.txns);
+    const commits = sum((c) => c.committed);
+    const attempts = sum((c) => c.attempts);
+    return { write_attempts: attempts, commits, txn_failure_rate: rate(txns - commits, txns), precondition_failure_rate: rate(sum((c) => c.precondition_failures), attempts) };
+  };
+  return Object.fromEntries(WRITER_GROUPS.map((g) => [g, one(g)])) as Record<WriterGroup, GroupSummary>;
 }
 
 function rate(k: number, n: number): Rate {

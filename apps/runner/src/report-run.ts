@@ -42,7 +42,10 @@ export function describeSummary(s: ConfigSummary): string {
             ? `white-box: stored objects agree with the history (${iso.white_box.runs} of ${iso.white_box.runs} runs)`
             : `white-box: ${iso.white_box.anomaly_types.join(', ')} (${iso.white_box.runs - iso.white_box.runs_valid} of ${iso.white_box.runs} runs)`,
         ]),
-    `cost:  ${s.requests_per_commit === null ? '-' : s.requests_per_commit.toFixed(1)} writer requests per commit`,
+    `cost:  ${s.requests_per_commit === null ? '-' : s.requests_per_commit.toFixed(1)} writer requests per commit, ${s.wasted_requests_per_commit === null ? '-' : s.wasted_requests_per_commit.toFixed(1)} of them wasted (by attempts that did not commit)`,
+    ...(s.groups === null
+      ? []
+      : [`writers: local lose the CAS ${rate(s.groups.local.precondition_failure_rate)}, remote ${rate(s.groups.remote.precondition_failure_rate)} per attempt`]),
   );
   return lines.join('\n');
 }

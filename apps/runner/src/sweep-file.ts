@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { deriveSeed } from '@manifest-lab/manifest-core';
-import { CONFIG_FIELDS, ConfigError, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
+import { CONFIG_FIELDS, ConfigError, parseWorkloadConfig, seedIdentity, type WorkloadConfig } from '@manifest-lab/workload';
 import { z } from 'zod';
 import { readInput } from './read-input.js';
+import type { SoakSettings } from './soak/soak-run.js';
 import { UserError } from './user-error.js';
 
 /** A sweep file: fixed config fields plus axes whose cartesian product is run. */
@@ -17,6 +18,8 @@ export interface SweepDefinition {
   readonly min_write_attempts: number;
   /** …but never more replicas than this. */
   readonly max_replicas: number;
+  /** Soak runs: buckets of run time sampled, history spilled to disk (see `manifest-lab soak`). */
+  readonly soak?: SoakSettings;
 }
 
 export const DEFAULT_MAX_REPLICAS = 64;
@@ -45,6 +48,7 @@ const sweepSchema = z
     min_write_attempts: z.number().int().min(0).max(10_000_000).default(0),
     max_replicas: z.number().int().min(1).max(10_000).default(DEFAULT_MAX_REPLICAS),
     description: z.string().optional(),
+    soak: z.object({ bucket_s: z.number().min(1, 'a bucket is at least 1 s').max(86_400) }).strict().optional(),
   })
   .strict()
   .refine((d) => d.replicas <= d.max_replicas, { message: 'replicas must not exceed max_replicas', path: ['replicas'] });
@@ -65,7 +69,7 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `\`${i.path.join('.') || '(top level)'}\`: ${i.message}`);
     throw new UserError(
-      `Sweep file ${source} is malformed: ${issues.join('; ')}. A sweep file is {"name", "seed", "fixed": {<config fields>}, "axes": {<config field>: [values]}, "replicas", "min_write_attempts", "max_replicas"}.`,
+      `Sweep file ${source} is malformed: ${issues.join('; ')}. A sweep file is {"name", "seed", "fixed": {<config fields>}, "axes": {<config field>: [values]}, "replicas", "min_write_attempts", "max_replicas", optionally "soak": {"bucket_s": <seconds>}}.`,
     );
   }
   const def = parsed.data;
@@ -81,7 +85,7 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
   if (both.length > 0) {
     throw new UserError(`Sweep file ${source} sets ${both.map((k) => `\`${k}\``).join(', ')} both in "fixed" and in "axes"; keep one.`);
   }
-  return {
+  const result: SweepDefinition = {
     name: def.name,
     seed: def.seed,
     fixed: def.fixed,
@@ -89,7 +93,27 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
     replicas: def.replicas,
     min_write_attempts: def.min_write_attempts,
     max_replicas: def.max_replicas,
+    ...(def.soak === undefined ? {} : { soak: def.soak }),
   };
+  if (result.soak !== undefined) checkSoakBuckets(result, `Sweep file ${source}`, '"soak": {"bucket_s"}');
+  return result;
+}
+
+/**
+ * Refuse a soak whose bucket is longer than some configuration's measured window: it would
+ * sample nothing to compare. `what` names the input, `knob` the setting to change.
+ */
+export function checkSoakBuckets(def: SweepDefinition, what: string, knob: string): void {
+  const bucket = def.soak?.bucket_s;
+  if (bucket === undefined) return;
+  for (const p of expandSweep(def)) {
+    const measured = p.config.duration_s - p.config.warmup_s;
+    if (bucket > measured) {
+      throw new UserError(
+        `${what} soaks in buckets of ${bucket} s, longer than the ${measured} s measured by config #${p.index} ${canonicalJson(p.axisValues)} (duration_s ${p.config.duration_s} minus warmup_s ${p.config.warmup_s}); set ${knob} to at most ${measured}, or lengthen the run.`,
+      );
+    }
+  }
 }
 
 /**
@@ -116,12 +140,12 @@ export function expandSweep(def: SweepDefinition, source = def.name): SweepPoint
     }
     const explicitSeed = 'seed' in axisValues || 'seed' in def.fixed;
     const { seed: _given, ...seedless } = config;
-    const seedKey = canonicalJson(seedless);
+    const seedKey = canonicalJson(seedIdentity(seedless));
     const replicaSeed = (replica: number): number => {
       if (explicitSeed) return replica === 0 ? config.seed : deriveSeed(config.seed, `replica ${replica}`);
       return deriveSeed(def.seed, `${seedKey}#${replica}`);
     };
-    const hash = createHash('sha256').update(explicitSeed ? canonicalJson(config) : `${def.seed}/${seedKey}`).digest('hex').slice(0, 8);
+    const hash = createHash('sha256').update(explicitSeed ? canonicalJson(seedIdentity(config)) : `${def.seed}/${seedKey}`).digest('hex').slice(0, 8);
     return { index, id: `${String(index).padStart(3, '0')}-${hash}`, config: { ...config, seed: replicaSeed(0) }, axisValues, replicaSeed };
   });
 }

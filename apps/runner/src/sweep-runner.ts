@@ -4,16 +4,17 @@ import { Worker } from 'node:worker_threads';
 import type { FaultPlan } from '@manifest-lab/chaos';
 import { RealClock } from '@manifest-lab/manifest-core';
 import type { Backend } from './backend.js';
-import { runsCsv, summariesCsv } from './csv.js';
 import { codeVersion } from './code-version.js';
+import { runsCsv, summariesCsv } from './csv.js';
 import { writeFileAtomic } from './files.js';
+import type { Observation } from './observations.js';
 import { type ConfigSummary, poolReplicas } from './pool.js';
 import { createProgress, type Progress } from './progress.js';
-import { type RunDocument, readRunDocument } from './run-output.js';
 import { appendRunIndex } from './run-index.js';
+import { type RunDocument, readRunDocument } from './run-output.js';
+import { readSoakAnalysis } from './soak/soak-output.js';
 import { canonicalJson, expandSweep, type SweepDefinition, type SweepPoint } from './sweep-file.js';
 import { UserError } from './user-error.js';
-import type { Observation } from './observations.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
 
 export const RESULTS_CSV = 'results.csv';
@@ -123,6 +124,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     ...(opts.traceFile !== undefined && s.point.index === 0 && replica === 0 ? { traceFile: opts.traceFile } : {}),
     ...(single && opts.progress !== false ? { progress: true } : {}),
     ...(opts.onObservations === undefined ? {} : { observe: true }),
+    ...(def.soak === undefined ? {} : { soak: def.soak }),
   });
 
   // While a plan reads finished runs from disk, workers must not take the queue for finished.
@@ -143,7 +145,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
           if (!reuse) return null;
           const task = taskFor(s, from + i);
           const existing = await readRunDocument(task.dir);
-          return existing !== null && canonicalJson(existing.config) === canonicalJson(task.config) ? existing : null;
+          if (existing === null || canonicalJson(existing.config) !== canonicalJson(task.config)) return null;
+          // A soak run is finished only with its analysis, sampled in the same buckets.
+          if (def.soak !== undefined && (await readSoakAnalysis(task.dir))?.bucket_s !== def.soak.bucket_s) return null;
+          return existing;
         }),
       );
     } finally {

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { chaosEnvironment, type FaultPlan } from '@manifest-lab/chaos';
 import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
-import { chaosEnvironmentParts, chaosRecord } from './chaos-record.js';
-import { runWorkload, type WorkloadConfig } from '@manifest-lab/workload';
+import { runWorkload, type WorkloadConfig, type WorkloadObserver } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from './backend.js';
+import { chaosEnvironmentParts, chaosRecord } from './chaos-record.js';
 import { writeFileAtomic } from './files.js';
 import { verifyRun } from './isolation.js';
 import { bufferedObserver, type Observation } from './observations.js';
 import { startRealTimeFaults } from './real-faults.js';
 import { type RunDocument, runDocument, writeRunOutput } from './run-output.js';
+import { type SoakSettings, startSoakRun } from './soak/soak-run.js';
 import { STORE_DUMP_FILE, writeStoreDump } from './store-dump.js';
 
 export interface WorkerTask {
@@ -32,6 +33,8 @@ export interface WorkerTask {
   readonly toxiproxyUrl?: string;
   /** Post live observations (`--metrics-port`), in batches at least once a second of run time. */
   readonly observe?: boolean;
+  /** A soak run: history spilled to disk as it is recorded, buckets sampled, `soak.csv` / `soak.json` written. */
+  readonly soak?: SoakSettings;
 }
 
 export type WorkerReply =
@@ -64,6 +67,9 @@ port.on('message', async (task: WorkerTask) => {
     const chaos = task.faultPlan === undefined ? undefined : chaosEnvironment(real?.storePlan ?? task.faultPlan);
     const live = task.observe === true ? bufferedObserver((batch) => port.postMessage({ type: 'observe', id: task.id, batch } satisfies WorkerReply)) : undefined;
     const progress = task.progress === true;
+    if (task.soak !== undefined && chaos !== undefined) throw new Error('a soak run takes no fault plan');
+    const soak = task.soak === undefined ? undefined : startSoakRun({ dir: task.dir, backend: task.backend, prefix, config: task.config, soak: task.soak });
+    const observe = bothObservers(live?.observer, soak?.env.observe);
     let verified: Awaited<ReturnType<typeof verifyRun>>;
     let run: Awaited<ReturnType<typeof runWorkload>>;
     try {
@@ -73,7 +79,8 @@ port.on('message', async (task: WorkerTask) => {
         ...(task.traceFile === undefined ? {} : { trace: true }),
         ...(chaos === undefined ? {} : { ...chaosEnvironmentParts(chaos), readFinalState: true }),
         ...(real === undefined ? {} : { faultWindows: real.faultWindows }),
-        ...(live === undefined ? {} : { observe: live.observer }),
+        ...(soak === undefined ? {} : { historySink: soak.env.historySink, wrapStore: soak.env.wrapStore, background: soak.env.background, manifestFactory: soak.env.manifestFactory }),
+        ...(observe === undefined ? {} : { observe }),
         ...(progress || live !== undefined
           ? {
               onProgress: (elapsedMs, durationMs) => {
@@ -84,12 +91,17 @@ port.on('message', async (task: WorkerTask) => {
           : {}),
       });
       live?.flush();
+      // A soak's history was spilled as it was recorded: read it back to verify and write it.
+      if (soak !== undefined) run = { ...run, history: (await soak.finish()).history };
       await real?.calm(); // the checks read the store back without faults
       verified = await verifyRun(run);
       if (task.dumpStore === true) {
         const objects = run.store instanceof MemoryObjectStore ? run.store.dump() : await dumpObjects(run.store, `${run.prefix}/`);
         await writeStoreDump(join(task.dir, STORE_DUMP_FILE), objects);
       }
+    } catch (err) {
+      soak?.abandon();
+      throw err;
     } finally {
       live?.flush();
       closeStore(store);
@@ -124,3 +136,18 @@ port.on('message', async (task: WorkerTask) => {
     port.postMessage({ type: 'error', id: task.id, message: e.message, ...(e.stack ? { stack: e.stack } : {}) } satisfies WorkerReply);
   }
 });
+
+/** One observer telling both (either may be absent). */
+function bothObservers(a: WorkloadObserver | undefined, b: WorkloadObserver | undefined): WorkloadObserver | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return {
+    request: (kind, ms, ok) => {
+      a.request?.(kind, ms, ok);
+      b.request?.(kind, ms, ok);
+    },
+    transaction: (role, outcome, ms, attempts) => {
+      a.transaction?.(role, outcome, ms, attempts);
+      b.transaction?.(role, outcome, ms, attempts);
+    },
+  };
+}

@@ -4,7 +4,7 @@
  * with `FaultyObjectStore` they make up `chaosEnvironment`, what a workload run needs to apply
  * a whole fault plan.
  */
-import type { Clock, ObjectStore, Random, RetentionPolicy } from '@manifest-lab/manifest-core';
+import { type Clock, type CompactorCalls, compactionRound, type ObjectStore, type Random, type RetentionPolicy } from '@manifest-lab/manifest-core';
 import { type Fault, type FaultPlan, faultWindowRecords, type FaultWindow } from './fault-plan.js';
 import { FaultyObjectStore } from './faulty-store.js';
 
@@ -55,13 +55,7 @@ export interface CompactionCounts {
 type CompactionFault = Extract<Fault, { kind: 'compaction' }>;
 
 /** The compactor API the nemesis drives (any manifest's `compactor()`). */
-interface CompactorLike {
-  compactOnce(): Promise<{ checkpointId: string }>;
-  compactAndGc(): Promise<{ checkpointId: string }>;
-  gcCompute(): Promise<string | null>;
-  gcApply(): Promise<void>;
-  gcDeleteAndReset(): Promise<void>;
-}
+type CompactorLike = CompactorCalls;
 
 /** What the workload gives a background process (structurally the workload's `BackgroundContext`). */
 export interface NemesisHost {
@@ -113,17 +107,18 @@ async function compactorLoop(
       await clock.sleep(w.fault.every_s * 1000, signal);
       if (clock.now() >= endMs) break;
       try {
-        const published = w.fault.gc === 'inline' ? await compactor.compactAndGc() : await compactor.compactOnce();
-        counts.checkpoints++;
-        // Re-publishing the same checkpoint leaves HEAD's bytes, and so its tag, unchanged.
-        if (published.checkpointId !== last) host.headMoved();
-        last = published.checkpointId;
-        if (w.fault.gc === 'three-phase') {
-          if ((await compactor.gcCompute()) === null) counts.gc_skipped++;
-          else counts.gc_plans++;
-          await compactor.gcApply();
-          await compactor.gcDeleteAndReset();
-        }
+        await compactionRound(compactor, w.fault.gc, {
+          published: (id) => {
+            counts.checkpoints++;
+            // Re-publishing the same checkpoint leaves HEAD's bytes, and so its tag, unchanged.
+            if (id !== last) host.headMoved();
+            last = id;
+          },
+          planned: (installed) => {
+            if (installed) counts.gc_plans++;
+            else counts.gc_skipped++;
+          },
+        });
       } catch {
         counts.errors++;
       }

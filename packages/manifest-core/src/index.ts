@@ -56,6 +56,7 @@ export { MANIFEST_PHASES, type ManifestPhase, type Tracer, traced } from './trac
 export { type CommitResult, ReadSession, WriteSession } from './session.js';
 export { LeaseKeeper, keeperIntervalMs } from './lease-keeper.js';
 export { Compactor, type PublishedCheckpoint } from './compactor.js';
+export { type CompactionRoundHooks, type CompactorCalls, compactionRound, GC_MODES, type GcMode } from './compaction-round.js';
 export type { Snapshot } from './snapshot.js';
 export type { KeyRange } from './read-path.js';
 export { type BackoffPolicy, backoffDelays, DEFAULT_BACKOFF } from './backoff.js';

@@ -30,6 +30,12 @@ export interface ManifestOptions {
   readonly profile?: Profile;
   /** Reports each session phase (recovery, snapshot, lease, commit steps) as a span. */
   readonly tracer?: Tracer;
+  /**
+   * Run orphan recovery on 1 in N write sessions (the 1st, the N+1th, …). 1 — the default —
+   * is fusio-manifest 0.5: every `sessionWrite` recovers. Larger N saves a LIST (and more)
+   * per session, at the price of orphans waiting longer for adoption.
+   */
+  readonly recoveryEvery?: number;
 }
 
 /**
@@ -38,8 +44,15 @@ export interface ManifestOptions {
  */
 export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
   readonly parts: ManifestParts;
+  readonly #recoveryEvery: number;
+  #writeSessions = 0;
 
   constructor(options: ManifestOptions) {
+    const every = options.recoveryEvery ?? 1;
+    if (!Number.isInteger(every) || every < 1) {
+      throw new RangeError(`recoveryEvery must be a whole number of at least 1 (1 = every write session), got ${every}`);
+    }
+    this.#recoveryEvery = every;
     const rt: Runtime = {
       clock: options.clock ?? new RealClock(),
       random: options.random ?? new SeededRandom(0),
@@ -64,10 +77,13 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
     return loadSnapshot(this.parts, async (id) => (await this.parts.checkpoints.getMeta(id)).last_segment_seq_at_ckpt);
   }
 
-  /** Recover orphans, snapshot, and lease txn T+1 for a writer (reference §2.2). */
+  /**
+   * Recover orphans (on 1 in `recoveryEvery` sessions; every one by default), snapshot, and
+   * lease txn T+1 for a writer (reference §2.2).
+   */
   async sessionWrite(): Promise<WriteSession<K, V>> {
     const rt = this.parts.rt;
-    await phase(rt, 'recovery', () => this.recoverOrphans());
+    if (this.#writeSessions++ % this.#recoveryEvery === 0) await phase(rt, 'recovery', () => this.recoverOrphans());
     const snap = await phase(rt, 'snapshot', () => this.snapshot());
     const lease = await phase(rt, 'lease', () =>
       this.parts.leases.create(snap.txnId + 1, snap.headTag, rt.retention.leaseTtlMs),

@@ -4,27 +4,33 @@
  */
 export const REPORT_VERSION = '0.1.0';
 
+export { type BestWorst, bestWorst } from './analyses/best-worst.js';
+export { type ChaosDegradation, chaosDegradation, type ScenarioDegradation } from './analyses/chaos-degradation.js';
+export { type ConfigCost, costPerMillionCommits, type KindCost } from './analyses/cost.js';
+export { type AxisEffect, type AxisLevel, type MarginalEffects, marginalEffects } from './analyses/marginal-effects.js';
+export { type ModelComparison, type ModelVsMeasured, modelVsMeasured } from './analyses/model-vs-measured.js';
+export { OVERLAP_AXIS, type OverlapEffect, type OverlapSide, type OverlapVerdict, overlapEffect } from './analyses/overlap-effect.js';
+export { DEFAULT_THRESHOLD, type IsolationGroup, type MissingItem, type Provenance, type Readiness, type ReadinessOptions, readiness, sweepRole } from './analyses/readiness.js';
+export type { CompactionSection } from './analyses/readiness-compaction.js';
+export type { BoundaryCell, BoundaryEnd, EnvelopeCell, EnvelopeConfig, EnvelopeSection, EnvelopeSweep, Verdict } from './analyses/readiness-envelope.js';
+export type { Evidence, ResultKind, RunLink } from './analyses/readiness-evidence.js';
+export { boundaryEndText, estimateText, FIELD_LABELS, percent, rateText, settingText } from './analyses/readiness-format.js';
+export type { CrashFinding, HazardFinding, HazardsSection } from './analyses/readiness-hazards.js';
+export { type MarkdownOptions, RUNS_SHOWN, renderReadinessMarkdown } from './analyses/readiness-markdown.js';
+export { MITIGATIONS, type Mitigation } from './analyses/readiness-mitigations.js';
+export type { Estimate, RetryMetric, RetryScore, RetrySweep, Standing } from './analyses/readiness-retry.js';
+export { type UnderThreshold, underThreshold } from './analyses/under-threshold.js';
+export { chaosFigure } from './charts/chaos-figure.js';
+export { faultWindows, faultWindowsFromHistory } from './charts/fault-windows.js';
+export { decodeHistogram, percentileOf, type SpectrumPoint, spectrum } from './charts/hdr.js';
+export type { Panel } from './charts/panel.js';
+export { FONT, newDocument, noteSvg, type PlotSpec, type RenderOptions, renderPlot } from './charts/render.js';
+export { type RunChartOptions, runCharts, WRITE_PHASES } from './charts/run-charts.js';
+export { type SweepFigureOptions, sweepFigure } from './charts/sweep-figure.js';
+export { parseCsv, rowsOf } from './csv.js';
 export { ReportInputError } from './errors.js';
 export { loadResults, RUN_SCHEMA } from './load.js';
-export { parseCsv, rowsOf } from './csv.js';
+export { PRICE_SOURCE, pricePerRequest, S3_STANDARD_PER_THOUSAND } from './prices.js';
+export { type ConfigRate, countsOf, type GroupRate, groupRates, RATE_LABELS, RATE_METRICS, type RateMetric, type RateSource, rateOf } from './rates.js';
+export { type Interval, newcombe, overlaps, type Proportion, pooled, wilson, Z95 } from './stats.js';
 export type * from './types.js';
-
-export { Z95, wilson, newcombe, pooled, overlaps, type Proportion, type Interval } from './stats.js';
-export { RATE_METRICS, RATE_LABELS, countsOf, rateOf, groupRates, type RateMetric, type ConfigRate, type GroupRate, type RateSource } from './rates.js';
-export { PRICE_SOURCE, S3_STANDARD_PER_THOUSAND, pricePerRequest } from './prices.js';
-
-export { marginalEffects, type MarginalEffects, type AxisEffect, type AxisLevel } from './analyses/marginal-effects.js';
-export { bestWorst, type BestWorst } from './analyses/best-worst.js';
-export { overlapEffect, OVERLAP_AXIS, type OverlapEffect, type OverlapSide, type OverlapVerdict } from './analyses/overlap-effect.js';
-export { underThreshold, type UnderThreshold } from './analyses/under-threshold.js';
-export { modelVsMeasured, type ModelVsMeasured, type ModelComparison } from './analyses/model-vs-measured.js';
-export { chaosDegradation, type ChaosDegradation, type ScenarioDegradation } from './analyses/chaos-degradation.js';
-export { costPerMillionCommits, type ConfigCost, type KindCost } from './analyses/cost.js';
-
-export { renderPlot, noteSvg, newDocument, FONT, type PlotSpec, type RenderOptions } from './charts/render.js';
-export type { Panel } from './charts/panel.js';
-export { sweepFigure, type SweepFigureOptions } from './charts/sweep-figure.js';
-export { chaosFigure } from './charts/chaos-figure.js';
-export { runCharts, WRITE_PHASES, type RunChartOptions } from './charts/run-charts.js';
-export { faultWindows, faultWindowsFromHistory } from './charts/fault-windows.js';
-export { decodeHistogram, spectrum, percentileOf, type SpectrumPoint } from './charts/hdr.js';

@@ -10,6 +10,7 @@ import type { ColumnTable } from 'arquero';
 import { parseCsv, rowsOf } from './csv.js';
 import { ReportInputError } from './errors.js';
 import type {
+  BoundaryResultSet,
   ChaosResult,
   ConfigEntry,
   ConfigSummaryDoc,
@@ -206,11 +207,18 @@ async function loadCrash(r: Reader, dir: string): Promise<CrashResult> {
   return { kind: 'crash', name: basename(r.abs(dir)), dir, report };
 }
 
+async function loadBoundary(r: Reader, dir: string): Promise<BoundaryResultSet> {
+  const rows = await r.csv(rel(dir, 'boundary.csv'), ['cell', 'status', 'threshold']);
+  const probes = await r.csv(rel(dir, 'probes.csv'), ['cell', 'writer_rate', 'verdict', 'k', 'n', 'dir']);
+  return { kind: 'boundary', name: basename(r.abs(dir)), dir, rows, probes };
+}
+
 interface Found {
   sweeps: SweepResult[];
   chaos: ChaosResult[];
   hazards: HazardsResult[];
   crashes: CrashResult[];
+  boundaries: BoundaryResultSet[];
 }
 
 async function walk(r: Reader, dir: string, found: Found): Promise<void> {
@@ -221,6 +229,8 @@ async function walk(r: Reader, dir: string, found: Found): Promise<void> {
   if (files.has('hazards.csv')) return void found.hazards.push(await loadHazards(r, dir));
   if (files.has('results.csv') && files.has('sweep.json')) return void found.sweeps.push(await loadSweep(r, dir));
   if (files.has('crash.json')) return void found.crashes.push(await loadCrash(r, dir));
+  // A boundary's probes are sweeps below it: record the table and keep walking to load them.
+  if (files.has('boundary.csv') && files.has('probes.csv')) found.boundaries.push(await loadBoundary(r, dir));
   if (files.has('sweep.json')) {
     r.skipped.push({ dir: r.shown(dir), reason: 'an unfinished sweep (no results.csv yet): rerun its command to finish it' });
     return;
@@ -247,7 +257,7 @@ export async function loadResults(root: string): Promise<ResultSets> {
     throw new ReportInputError(root, 'is not a directory', 'Pass the directory the lab wrote its results to (e.g. results/), after running a sweep: manifest-lab sweep --config sweeps/baseline.json.');
   }
   const r = new Reader(abs);
-  const found: Found = { sweeps: [], chaos: [], hazards: [], crashes: [] };
+  const found: Found = { sweeps: [], chaos: [], hazards: [], crashes: [], boundaries: [] };
   await walk(r, '', found);
   return {
     root,
@@ -255,6 +265,7 @@ export async function loadResults(root: string): Promise<ResultSets> {
     chaos: found.chaos.sort(byDir),
     hazards: found.hazards.sort(byDir),
     crashes: found.crashes.sort(byDir),
+    boundaries: found.boundaries.sort(byDir),
     skipped: r.skipped,
   };
 }

@@ -2,7 +2,7 @@
  * Where each rate's counts come from. Intervals are recomputed from counts (k of n), never
  * averaged from rows, so pooling several configurations stays honest.
  */
-import { pooled, type Proportion, wilson } from './stats.js';
+import { type Proportion, pooled, wilson } from './stats.js';
 import type { Cell, ConfigEntry, ConfigSummaryDoc, Row, SweepResult } from './types.js';
 
 /** What a rate's counts are read from: a results.csv row, and summary.json when there is one. */

@@ -184,6 +184,20 @@ export interface CrashResult {
   readonly report: CrashReport;
 }
 
+/**
+ * `manifest-lab boundary` output: per cell, the writer rate at which a failure rate crosses a
+ * threshold. Its probes are one-config sweeps below it, loaded as sweeps like any other.
+ */
+export interface BoundaryResultSet {
+  readonly kind: 'boundary';
+  readonly name: string;
+  readonly dir: string;
+  /** `boundary.csv`, one row per cell. */
+  readonly rows: ColumnTable;
+  /** `probes.csv`, one row per probed rate; `dir` is relative to this directory. */
+  readonly probes: ColumnTable;
+}
+
 /** A directory the loader saw but could not use, and why (e.g. an unfinished sweep). */
 export interface SkippedDir {
   readonly dir: string;
@@ -196,5 +210,6 @@ export interface ResultSets {
   readonly chaos: readonly ChaosResult[];
   readonly hazards: readonly HazardsResult[];
   readonly crashes: readonly CrashResult[];
+  readonly boundaries: readonly BoundaryResultSet[];
   readonly skipped: readonly SkippedDir[];
 }

@@ -8,6 +8,7 @@ import { type Clock, type Manifest, PreconditionFailedError, ProcessCrashedError
 import type { WorkloadConfig } from './config.js';
 import type { HistoryRecorder, MicroOp } from './history.js';
 import type { KeyPool } from './key-pool.js';
+import type { MeteredObjectStore } from './metered-store.js';
 import type { WorkloadMetrics } from './metrics.js';
 import { classifyWriteFailure, errorMessage, type WriteOutcome } from './outcomes.js';
 import type { AttemptPhases } from './phases.js';
@@ -52,6 +53,8 @@ export interface Client {
   readonly phases: AttemptPhases;
   /** What the retry backoff remembers across this client's attempts (reset by a restart). */
   retry: RetryState;
+  /** This client's own request meter (it outlives restarts): requests are attributed to attempts by it. */
+  readonly meter: MeteredObjectStore;
   /** A new process in the crashed one's place: a fresh manifest, nothing remembered. */
   restart(): void;
 }
@@ -75,13 +78,19 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
   const phases = client.phases;
   const txnStart = clock.now();
   const split = metrics.faultAt(intendedMs) ? metrics.faultCounters.during : metrics.faultCounters.outside;
+  const group = metrics.groups[metrics.groupOf(writer)];
   const finish = (outcome: WriteOutcome, attempts: number) => {
     const end = clock.now();
     if (measured) {
       w.outcomes[outcome]++;
       split.txns++;
       split.attempts += attempts;
-      if (outcome === 'committed') split.committed++;
+      group.txns++;
+      group.attempts += attempts;
+      if (outcome === 'committed') {
+        split.committed++;
+        group.committed++;
+      }
       metrics.histograms.write_txn.record(end - intendedMs);
     }
     if (metrics.inWindow(end)) {
@@ -107,6 +116,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       if (retry > 0) w.retries++;
     }
     phases.reset();
+    const sentBefore = client.meter.measuredRequests;
     const elements = keys.map(() => ctx.nextElement());
     history.invoke(
       client.process,
@@ -135,6 +145,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       } finally {
         if (session.isOpen) await session.end();
       }
+      if (measured) w.attempt_requests += client.meter.measuredRequests - sentBefore;
       history.complete(client.process, 'ok', observed);
       observeAttempt(client.retry, false);
       metrics.at(clock.now()).writes_ok++;
@@ -148,7 +159,14 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
       return;
     } catch (err) {
       const cls = classifyWriteFailure(err, { phase: phases.failedPhase, segmentSent: phases.segmentSent });
-      if (measured) recordPhases(metrics, phases, backoffMs, writer, err instanceof PreconditionFailedError);
+      if (measured) {
+        recordPhases(metrics, phases, backoffMs, writer, err instanceof PreconditionFailedError);
+        // Every request of an attempt that did not commit was spent for nothing.
+        const spent = client.meter.measuredRequests - sentBefore;
+        w.attempt_requests += spent;
+        w.wasted_requests += spent;
+        group.wasted_requests += spent;
+      }
       // Only an outcome that may have taken effect is `info`; its process is then retired.
       const unknown = cls === 'ambiguous' || (cls === 'crashed' && phases.segmentSent);
       history.complete(client.process, unknown ? 'info' : 'fail', undefined, { class: cls, message: errorMessage(err) });
@@ -159,6 +177,7 @@ export async function writeTransaction(ctx: RunContext, client: Client, writer: 
         if (measured) {
           w.precondition_failures++;
           split.precondition_failures++;
+          group.precondition_failures++;
         }
         if (retry < config.max_retry_count) {
           backoffMs = retryDelay(config, retry + 1, client.random, client.retry);

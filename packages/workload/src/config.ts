@@ -2,7 +2,7 @@
  * The configuration of one experiment, validated with zod. Field names are snake_case because
  * they are what sweep files, CSV columns and `run.json` use.
  */
-import { LATENCY_PROFILE_NAMES, type LatencyProfileName, PROFILES, type Profile } from '@manifest-lab/manifest-core';
+import { GC_MODES, type GcMode, LATENCY_PROFILE_NAMES, type LatencyProfileName, PROFILES, type Profile } from '@manifest-lab/manifest-core';
 import { z } from 'zod';
 
 export const RETRY_BACKOFFS = ['none', 'fixed', 'exponential', 'exponential-jitter', 'decorrelated-jitter', 'adaptive'] as const;
@@ -54,8 +54,25 @@ const fieldsSchema = z
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1).describe('seed of every random choice'),
     time: z.enum(TIME_MODES).default('virtual').describe('virtual (simulated) or real time'),
     profile: z.enum(PROFILES as [Profile, ...Profile[]]).default('fusio-0.5').describe('manifest algorithms'),
+    // Research knobs (issue 11). Each default is the behaviour from before the knob existed.
+    compact_gc: z
+      .enum(GC_MODES as unknown as [GcMode, ...GcMode[]])
+      .default('none')
+      .describe('garbage collection after each checkpoint of the compact_interval_s compactor: none | inline (compact_and_gc) | three-phase'),
+    remote_writers: count.max(1024).default(0).describe('how many writers (writer-0, writer-1, …) are remote'),
+    remote_latency_ms: z.number().finite().nonnegative().max(60_000).default(0).describe('round trip added to every request of a remote writer, ms (half each way)'),
+    orphan_recovery_every: z.number().int().min(1).max(1_000_000).default(1).describe('run orphan recovery on 1 in N write sessions (1 = every one, as fusio-manifest 0.5)'),
+    writer_crash_prob: z.number().min(0).max(1).default(0).describe('probability that a writer process dies between its segment PUT and its HEAD CAS (it restarts at once)'),
+    head_cache_ms: z.number().finite().nonnegative().max(3_600_000).default(0).describe('a client reuses the HEAD (body + ETag) it last read or wrote for this long, ms (0 = GET it every time)'),
   })
   .strict();
+
+/**
+ * Fields added after sweep seeds were first derived from the whole config: at their defaults
+ * they are left out of a config's seed identity (`seedIdentity`), so adding a knob leaves every
+ * existing sweep's seeds, directories and results unchanged.
+ */
+const LATER_FIELDS = ['compact_gc', 'remote_writers', 'remote_latency_ms', 'orphan_recovery_every', 'writer_crash_prob', 'head_cache_ms'] as const;
 
 const CONFIG_KEYS = Object.keys(fieldsSchema.shape) as (keyof z.output<typeof fieldsSchema>)[];
 
@@ -71,7 +88,15 @@ export const workloadConfigSchema = fieldsSchema
     message: 'retry_backoff_ms must not exceed retry_backoff_max_ms',
     path: ['retry_backoff_ms'],
   })
-  .refine((c) => c.num_writers + c.num_readers > 0, { message: 'at least one writer or reader is needed', path: ['num_writers'] });
+  .refine((c) => c.num_writers + c.num_readers > 0, { message: 'at least one writer or reader is needed', path: ['num_writers'] })
+  .refine((c) => c.remote_writers <= c.num_writers, {
+    message: 'remote_writers must not exceed num_writers (it says how many of the writers are remote)',
+    path: ['remote_writers'],
+  })
+  .refine((c) => c.compact_gc === 'none' || c.compact_interval_s > 0, {
+    message: 'compact_gc needs a compactor: set compact_interval_s above 0',
+    path: ['compact_gc'],
+  });
 
 export type WorkloadConfig = z.output<typeof workloadConfigSchema>;
 export type WorkloadConfigInput = z.input<typeof workloadConfigSchema>;
@@ -107,6 +132,14 @@ export function parseWorkloadConfig(input: unknown, context = 'workload config')
     return `\`${field}\`: ${i.message}`;
   });
   throw new ConfigError(`Invalid ${context}: ${issues.join('; ')}.`, issues);
+}
+
+/** The config without the later fields that are at their defaults: what a sweep derives seeds from. */
+export function seedIdentity<T extends Partial<WorkloadConfig>>(config: T): Partial<T> {
+  const defaults = defaultWorkloadConfig() as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(config).filter(([k, v]) => !(LATER_FIELDS as readonly string[]).includes(k) || v !== defaults[k]),
+  ) as Partial<T>;
 }
 
 export function defaultWorkloadConfig(): WorkloadConfig {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryRecorder, historyToJsonl } from './history.js';
+import { type HistoryEvent, HistoryRecorder, historyToJsonl } from './history.js';
 
 describe('HistoryRecorder', () => {
   it('pairs each invoke with one completion, defaulting to the invoked value', () => {
@@ -27,5 +27,32 @@ describe('HistoryRecorder', () => {
     h.invoke(0, []);
     expect(() => h.invoke(0, [])).toThrow(/invoked twice/);
     expect(() => h.complete(1, 'ok')).toThrow(/without an invoke/);
+  });
+});
+
+describe('HistoryRecorder with a sink', () => {
+  it('hands every event over in batches, keeps none, and numbers them as without a sink', () => {
+    const batches: number[] = [];
+    const spilled: HistoryEvent[] = [];
+    const sink = {
+      batch: 3,
+      write: (events: readonly HistoryEvent[]) => {
+        batches.push(events.length);
+        spilled.push(...events);
+      },
+    };
+    const withSink = new HistoryRecorder(() => 1, sink);
+    const plain = new HistoryRecorder(() => 1);
+    for (const h of [withSink, plain]) {
+      for (let p = 0; p < 3; p++) h.invoke(p, [['append', 'k', p]]);
+      h.nemesis('start', 'fault');
+      for (let p = 0; p < 3; p++) h.complete(p, 'ok');
+    }
+    expect(withSink.events.length).toBeLessThan(3);
+    withSink.flush();
+    expect(withSink.events).toEqual([]);
+    expect(batches).toEqual([3, 3, 1]);
+    expect(withSink.count).toBe(7);
+    expect(historyToJsonl(spilled)).toBe(historyToJsonl(plain.events));
   });
 });

@@ -50,12 +50,36 @@ export interface HistoryError {
   readonly message: string;
 }
 
+/**
+ * Where a recorder hands its events instead of keeping them (a long run would otherwise hold
+ * its whole history in memory): in batches of `batch` events, and whatever is left on `flush`.
+ */
+export interface HistorySink {
+  readonly batch: number;
+  write(events: readonly HistoryEvent[]): void;
+}
+
 export class HistoryRecorder {
+  /** Every event so far — or, with a sink, only those not yet handed to it. */
   readonly events: HistoryEvent[] = [];
   /** The invoke value of each process with an attempt in flight. */
   readonly #open = new Map<number, readonly MicroOp[]>();
+  #count = 0;
 
-  constructor(private readonly nowMs: () => number) {}
+  constructor(
+    private readonly nowMs: () => number,
+    private readonly sink?: HistorySink,
+  ) {}
+
+  /** Events recorded so far, handed to the sink or not. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Hand the sink every event it has not had yet (no-op without a sink). */
+  flush(): void {
+    if (this.sink !== undefined && this.events.length > 0) this.sink.write(this.events.splice(0));
+  }
 
   invoke(process: number, value: readonly MicroOp[], txn?: number): void {
     if (this.#open.has(process)) throw new Error(`process ${process} invoked twice without completing`);
@@ -73,13 +97,19 @@ export class HistoryRecorder {
 
   /** A fault window starts or stops (see `NemesisEvent`). */
   nemesis(f: 'start' | 'stop', label: string): void {
-    this.events.push({ index: this.events.length, process: 'nemesis', type: 'info', f, value: label, time: Math.round(this.nowMs() * 1e6) });
+    this.#append({ index: this.#count, process: 'nemesis', type: 'info', f, value: label, time: Math.round(this.nowMs() * 1e6) });
+  }
+
+  #append(e: HistoryEvent): void {
+    this.events.push(e);
+    this.#count++;
+    if (this.sink !== undefined && this.events.length >= this.sink.batch) this.flush();
   }
 
   #push(process: number, type: EventType, value: readonly MicroOp[], error?: HistoryError, txn?: number): void {
     const time = Math.round(this.nowMs() * 1e6);
-    this.events.push({
-      index: this.events.length,
+    this.#append({
+      index: this.#count,
       process,
       type,
       f: 'txn',

@@ -1,5 +1,5 @@
-export { arrivalTimes, type ArrivalProcess } from './arrivals.js';
-export { type Client, readTransaction, type RunContext, type StoredValue, writeTransaction } from './clients.js';
+export { type ArrivalProcess, arrivalTimes } from './arrivals.js';
+export { type Client, type RunContext, readTransaction, type StoredValue, writeTransaction } from './clients.js';
 export {
   ARRIVALS,
   CONFIG_DESCRIPTIONS,
@@ -9,33 +9,25 @@ export {
   parseWorkloadConfig,
   RETRY_BACKOFFS,
   type RetryBackoff,
+  seedIdentity,
   TIME_MODES,
   type WorkloadConfig,
   type WorkloadConfigInput,
   workloadConfigSchema,
 } from './config.js';
+export { HeadCacheStore } from './head-cache-store.js';
 export {
   type EventType,
   type HistoryError,
   type HistoryEvent,
   HistoryRecorder,
+  type HistorySink,
   historyToJsonl,
   isTxnEvent,
   type MicroOp,
   type NemesisEvent,
   type TxnEvent,
 } from './history.js';
-export {
-  classifyWriteFailure,
-  errorMessage,
-  type FailureContext,
-  WRITE_FAILURE_CLASSES,
-  WRITE_OUTCOMES,
-  type WriteFailureClass,
-  type WriteOutcome,
-} from './outcomes.js';
-export { AttemptPhases, type PhaseSink, WRITE_PHASES, type WritePhase } from './phases.js';
-export { type SpanCategory, TraceRecorder } from './trace.js';
 export { KeyPool } from './key-pool.js';
 export { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 export { MeteredObjectStore } from './metered-store.js';
@@ -50,17 +42,32 @@ export {
   type SeriesPoint,
   type WindowCounters,
   WorkloadMetrics,
+  WRITER_GROUPS,
   type WriteCounters,
+  type WriterGroup,
+  type WriterGroupCounters,
 } from './metrics.js';
 export { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
-export { RunClock } from './run-clock.js';
+export {
+  classifyWriteFailure,
+  errorMessage,
+  type FailureContext,
+  WRITE_FAILURE_CLASSES,
+  WRITE_OUTCOMES,
+  type WriteFailureClass,
+  type WriteOutcome,
+} from './outcomes.js';
+export { AttemptPhases, type PhaseSink, WRITE_PHASES, type WritePhase } from './phases.js';
+export { RemoteLatencyStore } from './remote-latency-store.js';
 export { type RetryPolicy, retryDelayMs } from './retry-policy.js';
+export { RunClock } from './run-clock.js';
 export {
   type BackgroundContext,
+  type CompactionCounts as WorkloadCompactionCounts,
   type ConflictModel,
   type FaultSplit,
-  type FinalState,
   type FaultWindowRecord,
+  type FinalState,
   type LoadReport,
   runWorkload,
   SATURATION_RATIO,
@@ -68,16 +75,21 @@ export {
   type WorkloadMetricsReport,
   type WorkloadObserver,
   type WorkloadRun,
+  type WriterGroupReport,
 } from './run-workload.js';
 export {
   BOOTSTRAP_RESAMPLES,
-  bootstrap,
   type Buckets,
+  bootstrap,
+  type Difference,
   type Interval,
   MIN_PERCENTILE_SAMPLES,
+  newcombe,
   PooledBuckets,
   percentileOfBuckets,
   quantileSorted,
   wilson,
   Z95,
 } from './stats.js';
+export { type SpanCategory, TraceRecorder } from './trace.js';
+export { WriterCrashStore } from './writer-crash-store.js';

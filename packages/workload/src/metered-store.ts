@@ -11,11 +11,13 @@ import type { WorkloadObserver } from './run-workload.js';
 
 /**
  * Measures each request's latency into the run's per-kind histograms (after the warm-up) and
- * counts this client group's own requests, so writers' cost per commit is not mixed with
- * readers'.
+ * counts one client's own requests: summed by role, so writers' cost per commit is not mixed
+ * with readers'; read by the client before and after each write attempt, so the requests of
+ * attempts that did not commit can be told apart (wasted requests).
  */
 export class MeteredObjectStore extends ObjectStoreDecorator {
   readonly #own: RequestCounts = emptyRequestCounts();
+  #measured = 0;
 
   constructor(
     inner: ObjectStore,
@@ -29,7 +31,10 @@ export class MeteredObjectStore extends ObjectStoreDecorator {
   protected override async around<T>(request: StoreRequest, op: () => Promise<T>): Promise<T> {
     const start = this.clock.now();
     const measured = this.metrics.measured(start);
-    if (measured) this.#own[request.kind]++;
+    if (measured) {
+      this.#own[request.kind]++;
+      this.#measured++;
+    }
     let ok = false;
     try {
       const result = await op();
@@ -44,5 +49,10 @@ export class MeteredObjectStore extends ObjectStoreDecorator {
   /** Requests made through this store after the warm-up. */
   ownCounts(): RequestCounts {
     return { ...this.#own };
+  }
+
+  /** How many requests were sent through this store after the warm-up, so far. */
+  get measuredRequests(): number {
+    return this.#measured;
   }
 }

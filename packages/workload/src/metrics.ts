@@ -29,7 +29,24 @@ export interface WriteCounters {
   errors: number;
   /** How each transaction ended: the classes add up to `txns`. */
   outcomes: Record<WriteOutcome, number>;
+  /** Storage requests sent by measured write attempts (session open to session end). */
+  attempt_requests: number;
+  /** Of those, the requests of attempts that did not commit (conflicts, errors, crashes). */
+  wasted_requests: number;
 }
+
+/** One group of writers' measured transactions (local vs remote writers, for multi-region). */
+export interface WriterGroupCounters {
+  writers: number;
+  txns: number;
+  committed: number;
+  attempts: number;
+  precondition_failures: number;
+  wasted_requests: number;
+}
+
+export const WRITER_GROUPS = ['local', 'remote'] as const;
+export type WriterGroup = (typeof WRITER_GROUPS)[number];
 
 export interface ReadCounters {
   txns: number;
@@ -100,7 +117,16 @@ export class WorkloadMetrics {
     unretried_failures: 0,
     errors: 0,
     outcomes: Object.fromEntries(WRITE_OUTCOMES.map((o) => [o, 0])) as Record<WriteOutcome, number>,
+    attempt_requests: 0,
+    wasted_requests: 0,
   };
+  /** Measured write transactions by writer group (writers `0 … remote_writers-1` are remote). */
+  readonly groups: Record<WriterGroup, WriterGroupCounters> = {
+    local: { writers: 0, txns: 0, committed: 0, attempts: 0, precondition_failures: 0, wasted_requests: 0 },
+    remote: { writers: 0, txns: 0, committed: 0, attempts: 0, precondition_failures: 0, wasted_requests: 0 },
+  };
+  /** Which group writer `i` is in (set by a run with remote writers). */
+  groupOf: (writer: number) => WriterGroup = () => 'local';
   readonly window: WindowCounters;
   /**
    * For the conflict model, per writer: the snapshot→CAS window, as [start, end] in run time, of

@@ -1,27 +1,30 @@
 import {
   type Clock,
+  compactionRound,
   diffRequestCounts,
+  emptyRequestCounts,
   Manifest,
   type ManifestOptions,
   MemoryObjectStore,
   type ObjectStore,
   ObjectStoreDecorator,
-  type StoreRequest,
   type Random,
   RealClock,
-  type RetentionPolicy,
   type RequestCounts,
+  type RetentionPolicy,
   SeededRandom,
+  type StoreRequest,
   totalRequests,
   VirtualClock,
 } from '@manifest-lab/manifest-core';
 import { arrivalTimes } from './arrivals.js';
+import { clientMeter, headCached, processStore } from './client-stores.js';
 import { type Client, type RunContext, readTransaction, type StoredValue, writeTransaction } from './clients.js';
 import type { WorkloadConfig } from './config.js';
-import { type HistoryEvent, HistoryRecorder } from './history.js';
+import { type HistoryEvent, HistoryRecorder, type HistorySink } from './history.js';
 import { KeyPool } from './key-pool.js';
 import type { LatencySummary } from './latency-histogram.js';
-import { MeteredObjectStore } from './metered-store.js';
+import type { MeteredObjectStore } from './metered-store.js';
 import {
   type ArrivalCounters,
   type ErrorClass,
@@ -30,7 +33,10 @@ import {
   type ReadCounters,
   type SeriesPoint,
   WorkloadMetrics,
+  WRITER_GROUPS,
   type WriteCounters,
+  type WriterGroup,
+  type WriterGroupCounters,
 } from './metrics.js';
 import { type ArrivalOutcome, runOpenLoop } from './open-loop.js';
 import { WRITE_FAILURE_CLASSES, type WriteOutcome } from './outcomes.js';
@@ -81,6 +87,8 @@ export interface WorkloadEnvironment {
   readonly readFinalState?: boolean;
   /** Told of every request and transaction as it ends, warm-up included (e.g. for live metrics). */
   readonly observe?: WorkloadObserver;
+  /** Hand the history to this sink as it is recorded, keeping none of it (`WorkloadRun.history` is then empty). */
+  readonly historySink?: HistorySink;
 }
 
 /**
@@ -127,6 +135,26 @@ export interface FaultSplit {
   readonly precondition_failure_rate: number | null;
   /** Commits of these transactions per second of this part of the window. */
   readonly write_tps: number | null;
+}
+
+/** One writer group's counts and rates (see `WorkloadMetricsReport.groups`). */
+export interface WriterGroupReport extends WriterGroupCounters {
+  /** Non-committed / transactions. */
+  readonly txn_failure_rate: number | null;
+  /** Precondition failures (lost CAS races) per attempt. */
+  readonly precondition_failure_rate: number | null;
+  readonly wasted_requests_per_commit: number | null;
+}
+
+/** What the config's compactor (`compact_interval_s`) did. */
+export interface CompactionCounts {
+  /** Rounds that published a checkpoint. */
+  checkpoints: number;
+  /** `gc_compute` calls that installed a plan / found none to install (three-phase GC). */
+  gc_plans: number;
+  gc_skipped: number;
+  /** Rounds that failed (part of the experiment, not an error of the run). */
+  errors: number;
 }
 
 /** Offered vs achieved load of one client kind, per second of the measured window. */
@@ -223,7 +251,13 @@ export interface WorkloadMetricsReport {
     readonly retry_failure_rate: number | null;
     /** Writers' storage requests per committed transaction. */
     readonly requests_per_commit: number | null;
+    /** Requests of write attempts that did not commit (conflicts, errors, crashes) per committed transaction. */
+    readonly wasted_requests_per_commit: number | null;
   };
+  /** With `remote_writers` > 0: local and remote writers' measured transactions (multi-region). */
+  readonly groups?: Readonly<Record<WriterGroup, WriterGroupReport>>;
+  /** With `compact_gc` other than none: what the config's compactor did. */
+  readonly compaction?: CompactionCounts & { readonly gc: WorkloadConfig['compact_gc'] };
   readonly arrivals: { readonly write: ArrivalCounters; readonly read: ArrivalCounters };
   readonly start_lag: LatencySummary;
   readonly errors_by_class: Partial<Record<ErrorClass, number>>;
@@ -265,7 +299,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   const prefix = env.prefix ?? 'run';
   const durationMs = config.duration_s * 1000;
   const metrics = new WorkloadMetrics(config.warmup_s * 1000, durationMs, config.num_writers);
-  const history = new HistoryRecorder(() => clock.now());
+  const history = new HistoryRecorder(() => clock.now(), env.historySink);
   const keys = new KeyPool(config.num_writers, config.keys_per_writer, config.shared_keys, config.key_overlap_ratio);
   const trace = env.trace === true ? new TraceRecorder() : undefined;
   const faultWindows = env.faultWindows ?? [];
@@ -285,8 +319,19 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     nextProcess: () => process++,
     nextTxn: () => ++txn,
   };
-  const writerStore = new MeteredObjectStore(store, clock, metrics, env.observe);
-  const readerStore = new MeteredObjectStore(store, clock, metrics, env.observe);
+  // One meter per client (requests are attributed to its attempts), summed by role in the report.
+  const meters: Record<'writer' | 'reader', MeteredObjectStore[]> = { writer: [], reader: [] };
+  const meterFor = (role: 'writer' | 'reader', index: number) => {
+    const m = clientMeter(config, role, index, store, clock, metrics, env.observe);
+    meters[role].push(m);
+    return m;
+  };
+  if (config.remote_writers > 0) {
+    metrics.groupOf = (i) => (i < config.remote_writers ? 'remote' : 'local');
+    metrics.groups.remote.writers = config.remote_writers;
+    metrics.groups.local.writers = config.num_writers - config.remote_writers;
+  }
+  const compaction: CompactionCounts = { checkpoints: 0, gc_plans: 0, gc_skipped: 0, errors: 0 };
   const readArrivals: ArrivalCounters = { scheduled: 0, started: 0, late: 0, dropped: 0 };
   const onArrival = (c: ArrivalCounters) => (t: number, outcome: ArrivalOutcome) => {
     if (!metrics.measured(t)) return;
@@ -301,7 +346,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   };
 
   const makeManifest = env.manifestFactory ?? ((o: ManifestOptions) => new Manifest<string, StoredValue>(o));
-  const client = (role: string, index: number, s: ObjectStore, processId: number): Client => {
+  const client = (role: string, index: number, s: MeteredObjectStore, processId: number): Client => {
     const track = processId;
     trace?.track(track, `${role} ${index}`);
     const name = `${role}-${index}`;
@@ -317,6 +362,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
       track,
       phases,
       retry: newRetryState(),
+      meter: s,
       // A crashed process comes back with nothing of its predecessor's memory (caches, leases, backoff).
       restart: () => {
         c.manifest = build(++incarnation);
@@ -332,14 +378,16 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
       return (incarnation: number): Manifest<string, StoredValue> => {
       const suffix = incarnation === 0 ? '' : `#${incarnation}`;
       // A store per incarnation: a crashed process's store stays dead, its replacement's is new.
-      const own = env.wrapClientStore === undefined ? s : env.wrapClientStore(s, name, clock, root.fork(`${name}/faults${suffix}`));
+      const proc = processStore(config, name, s, clock, () => root.fork(`${name}/crash${suffix}`));
+      const own = env.wrapClientStore === undefined ? proc : env.wrapClientStore(proc, name, clock, root.fork(`${name}/faults${suffix}`));
       return makeManifest({
-        store: traced === undefined ? own : traced(own),
+        store: headCached(config, name, prefix, traced === undefined ? own : traced(own), clock),
         prefix,
         clock: clientClock,
         random: root.fork(`${name}/manifest${suffix}`),
         retention: { leaseTtlMs: config.lease_ttl_ms, ...retention },
         profile: config.profile,
+        recoveryEvery: config.orphan_recovery_every,
         ...(tracer === undefined ? {} : { tracer }),
       });
       };
@@ -354,7 +402,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     const progress = env.onProgress === undefined ? undefined : ticker(clock, durationMs, env.onProgress);
     const compactor =
       config.compact_interval_s > 0
-        ? runCompactor(config, clock, store, prefix, root.fork('compactor'), () => headMoved(config.num_writers))
+        ? runCompactor(config, clock, store, prefix, root.fork('compactor'), () => headMoved(config.num_writers), compaction)
         : undefined;
     const background = env.background?.({
       config,
@@ -366,14 +414,14 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
     const nemesis = faultWindows.length === 0 ? undefined : markFaults(clock, history, faultWindows, durationMs);
     await Promise.all([
       ...Array.from({ length: config.num_writers }, (_, i) => {
-        const c = client('writer', i, writerStore, i);
+        const c = client('writer', i, meterFor('writer', i), i);
         const arrivals = arrivalTimes(config.arrival, config.writer_rate, durationMs, root.fork(`writer-${i}/arrivals`));
         return runOpenLoop(clock, arrivals, config.max_backlog, onArrival(metrics.arrivals), (t) =>
           writeTransaction(ctx, c, i, t),
         );
       }),
       ...Array.from({ length: config.num_readers }, (_, j) => {
-        const c = client('reader', j, readerStore, config.num_writers + j);
+        const c = client('reader', j, meterFor('reader', j), config.num_writers + j);
         const arrivals = arrivalTimes(config.arrival, config.reader_rate, durationMs, root.fork(`reader-${j}/arrivals`));
         return runOpenLoop(clock, arrivals, config.max_backlog, onArrival(readArrivals), (t) =>
           readTransaction(ctx, c, t),
@@ -390,10 +438,11 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
   };
   let finalState: FinalState | undefined;
   const requestCounts = virtual === undefined ? await program() : await virtual.run(program);
+  history.flush();
   const elapsedMs = clock.now();
   return {
     config,
-    metrics: report(config, metrics, readArrivals, writerStore.ownCounts(), readerStore.ownCounts(), elapsedMs, faultWindows),
+    metrics: report(config, metrics, readArrivals, sumCounts(meters.writer), sumCounts(meters.reader), elapsedMs, faultWindows, compaction),
     timeSeries: metrics.series(),
     history: history.events,
     requestCounts,
@@ -437,6 +486,7 @@ function report(
   readers: RequestCounts,
   elapsedMs: number,
   faultWindows: readonly FaultWindowRecord[],
+  compaction: CompactionCounts,
 ): WorkloadMetricsReport {
   const seconds = config.duration_s - config.warmup_s;
   const w = m.write;
@@ -471,7 +521,10 @@ function report(
       retry_success_rate: ratioOrNull(w.retry_successes, w.retried_txns),
       retry_failure_rate: ratioOrNull(w.retry_failures, w.retried_txns),
       requests_per_commit: ratioOrNull(totalRequests(writers), w.successes),
+      wasted_requests_per_commit: ratioOrNull(w.wasted_requests, w.successes),
     },
+    ...(config.remote_writers === 0 ? {} : { groups: writerGroups(m) }),
+    ...(config.compact_gc === 'none' ? {} : { compaction: { gc: config.compact_gc, ...compaction } }),
     arrivals: { write: { ...m.arrivals }, read: { ...readArrivals } },
     start_lag: s.start_lag,
     errors_by_class: { ...m.errorsByClass },
@@ -479,6 +532,22 @@ function report(
     request_latency: requestLatency,
     histograms: m.encodedHistograms(),
   };
+}
+
+function writerGroups(m: WorkloadMetrics): Record<WriterGroup, WriterGroupReport> {
+  const one = (g: WriterGroupCounters): WriterGroupReport => ({
+    ...g,
+    txn_failure_rate: ratioOrNull(g.txns - g.committed, g.txns),
+    precondition_failure_rate: ratioOrNull(g.precondition_failures, g.attempts),
+    wasted_requests_per_commit: ratioOrNull(g.wasted_requests, g.committed),
+  });
+  return Object.fromEntries(WRITER_GROUPS.map((k) => [k, one(m.groups[k])])) as Record<WriterGroup, WriterGroupReport>;
+}
+
+function sumCounts(meters: readonly MeteredObjectStore[]): RequestCounts {
+  const out = emptyRequestCounts();
+  for (const m of meters) for (const [k, v] of Object.entries(m.ownCounts()) as [keyof RequestCounts, number][]) out[k] += v;
+  return out;
 }
 
 function load(arrivals: ArrivalCounters, completed: number, seconds: number): LoadReport {
@@ -598,9 +667,9 @@ function round6(x: number): number {
 }
 
 /**
- * A compactor process: every `compact_interval_s` it folds the manifest into a checkpoint and
- * publishes it (`compactOnce`; no GC), until stopped. Its failures are part of the experiment,
- * not errors of the run.
+ * A compactor process: every `compact_interval_s` it folds the manifest into a checkpoint,
+ * publishes it and collects garbage as `compact_gc` says (the chaos compaction nemesis's
+ * `compactionRound`), until stopped. Its failures are part of the experiment, not errors of the run.
  */
 function runCompactor(
   config: WorkloadConfig,
@@ -609,6 +678,7 @@ function runCompactor(
   prefix: string,
   random: Random,
   onPublished: () => void,
+  counts: CompactionCounts,
 ) {
   const manifest = new Manifest<string, StoredValue>({
     store,
@@ -619,18 +689,32 @@ function runCompactor(
     retention: { leaseTtlMs: config.lease_ttl_ms },
   });
   let last = '';
+  const hooks = {
+    published: (id: string) => {
+      counts.checkpoints++;
+      // Re-publishing the same checkpoint leaves HEAD's bytes, and so its ETag, unchanged.
+      if (id !== last) onPublished();
+      last = id;
+    },
+    planned: (installed: boolean) => {
+      if (installed) counts.gc_plans++;
+      else counts.gc_skipped++;
+    },
+  };
   return every(clock, config.compact_interval_s * 1000, () =>
-    manifest
-      .compactor()
-      .compactOnce()
-      .then(
-        (published) => {
-          // Re-publishing the same checkpoint leaves HEAD's bytes, and so its ETag, unchanged.
-          if (published.checkpointId !== last) onPublished();
-          last = published.checkpointId;
-        },
-        () => undefined,
-      ),
+    config.compact_gc === 'none'
+      ? manifest
+          .compactor()
+          .compactOnce()
+          .then(
+            (published) => hooks.published(published.checkpointId),
+            () => {
+              counts.errors++;
+            },
+          )
+      : compactionRound(manifest.compactor(), config.compact_gc, hooks).catch(() => {
+          counts.errors++;
+        }),
   );
 }
 

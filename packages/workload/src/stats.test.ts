@@ -1,7 +1,7 @@
 import { SeededRandom } from '@manifest-lab/manifest-core';
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from './latency-histogram.js';
-import { bootstrap, percentileOfBuckets, quantileSorted, wilson } from './stats.js';
+import { bootstrap, newcombe, percentileOfBuckets, quantileSorted, wilson } from './stats.js';
 
 const SEED = Number(process.env.MANIFEST_LAB_SEED ?? 5);
 
@@ -74,5 +74,25 @@ describe('percentileOfBuckets', () => {
     expect(percentileOfBuckets(parts, 99)).toBe(s.p99_ms);
     expect(percentileOfBuckets(parts, 100)).toBe(s.max_ms);
     expect(percentileOfBuckets([], 50)).toBeNull();
+  });
+});
+
+describe('newcombe', () => {
+  it.each([
+    [56, 70, 48, 80, 0.0524, 0.3339],
+    [9, 10, 3, 10, 0.1705, 0.809],
+  ])('%i/%i − %i/%i matches Newcombe (1998), method 10', (k1, n1, k2, n2, lo, hi) => {
+    const d = newcombe({ k: k1, n: n1 }, { k: k2, n: n2 });
+    expect(d?.value).toBeCloseTo(k1 / n1 - k2 / n2, 12);
+    expect(d?.lo).toBeCloseTo(lo, 4);
+    expect(d?.hi).toBeCloseTo(hi, 4);
+  });
+
+  it('is antisymmetric, and null without trials', () => {
+    const ab = newcombe({ k: 7, n: 40 }, { k: 2, n: 35 });
+    const ba = newcombe({ k: 2, n: 35 }, { k: 7, n: 40 });
+    expect(ab?.lo).toBeCloseTo(-(ba?.hi as number), 12);
+    expect(ab?.hi).toBeCloseTo(-(ba?.lo as number), 12);
+    expect(newcombe({ k: 1, n: 2 }, { k: 0, n: 0 })).toBeNull();
   });
 });

@@ -31,6 +31,30 @@ export function wilson(k: number, n: number, z = Z95): Interval | null {
   return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
 
+/** A difference of two rates with its 95 % interval. */
+export interface Difference extends Interval {
+  readonly value: number;
+}
+
+/**
+ * The difference `a − b` of two independent proportions (k of n each) with Newcombe's hybrid
+ * score interval (1998, method 10), built from each side's Wilson interval: it keeps its
+ * coverage near 0, where rates of rare failures live. Null when either side has no trials.
+ */
+export function newcombe(a: { readonly k: number; readonly n: number }, b: { readonly k: number; readonly n: number }): Difference | null {
+  const ia = wilson(a.k, a.n);
+  const ib = wilson(b.k, b.n);
+  if (ia === null || ib === null) return null;
+  const pa = a.k / a.n;
+  const pb = b.k / b.n;
+  const d = pa - pb;
+  return {
+    value: d,
+    lo: d - Math.sqrt((pa - ia.lo) ** 2 + (ib.hi - pb) ** 2),
+    hi: d + Math.sqrt((ia.hi - pa) ** 2 + (pb - ib.lo) ** 2),
+  };
+}
+
 /**
  * Percentile bootstrap over units (replicas): draw `units.length` units with replacement,
  * compute `stat` of the draw, and take the 2.5 and 97.5 % quantiles of the results. Needs at

@@ -120,7 +120,7 @@ async function handler(argv: ArgumentsCamelCase<BoundaryArgs>): Promise<void> {
   process.stdout.write(
     `\nboundary (${def.name}): writer_rate where the ${metric} crosses ${Number((argv.threshold * 100).toPrecision(6))} %, ${results.length} cells, ${runs} runs in ${((clock.now() - t0) / 1000).toFixed(1)} s\n` +
       `${boundaryTable(results)}\n` +
-      'Each end is a probed rate whose 95 % Wilson interval lies wholly below (resp. above) the threshold.\n' +
+      'Each end is a probed rate whose Wilson interval, widened for the probe\'s looks (95 % over all of them), lies wholly below (resp. above) the threshold.\n' +
       `results: ${argv.out}/boundary.csv (one row per cell), ${argv.out}/probes.csv (every probe), ${argv.out}/<cell>/rate-<r>/ (its runs)\n`,
   );
 }

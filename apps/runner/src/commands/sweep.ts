@@ -3,13 +3,13 @@ import { CONFIG_FIELDS } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { realTimeFor, requireWholeNumber } from '../config-flags.js';
-import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from '../summary-table.js';
-import { readSweepFile } from '../sweep-file.js';
 import { ensureWritableDir } from '../files.js';
 import { interruptSignal } from '../interrupt.js';
 import { checkMetricsPort, METRICS_PORT_OPTION, startLiveMetrics } from '../live-metrics.js';
 import { parseShard } from '../merge.js';
-import { RESULTS_CSV, runSweep } from '../sweep-runner.js';
+import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from '../summary-table.js';
+import { readSweepFile, type SweepDefinition } from '../sweep-file.js';
+import { RESULTS_CSV, runSweep, type SweepOutcome } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
 
 const EXAMPLES: [string, string][] = [
@@ -27,9 +27,12 @@ const SWEEP_FILE_HELP = [
 ].join('\n\n');
 
 function builder(y: Argv) {
+  return sweepOptions(y).example(EXAMPLES).epilogue(SWEEP_FILE_HELP);
+}
+
+/** The options of `sweep`, shared with `soak`. */
+export function sweepOptions(y: Argv) {
   return withBackendOptions(y)
-    .example(EXAMPLES)
-    .epilogue(SWEEP_FILE_HELP)
     .option('config', {
       type: 'string',
       array: true,
@@ -46,7 +49,7 @@ function builder(y: Argv) {
     .option('metrics-port', METRICS_PORT_OPTION);
 }
 
-interface SweepArgs {
+export interface SweepArgs {
   config: string[];
   out: string | undefined;
   concurrency: number;
@@ -56,13 +59,31 @@ interface SweepArgs {
 }
 
 async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
+  await runSweepFiles(argv);
+}
+
+/** How `soak` adapts the sweep: each file's definition before it runs, and a report after. */
+export interface SweepHooks {
+  /** Check and adapt a sweep file's definition; called for every file before anything runs. */
+  readonly prepare?: (def: SweepDefinition, path: string) => SweepDefinition;
+  /** Print more after a sweep's tables. */
+  readonly after?: (def: SweepDefinition, outDir: string, outcome: SweepOutcome) => Promise<void>;
+}
+
+/** The `sweep` command's work: every sweep file of `argv`, one after another. */
+export async function runSweepFiles(argv: ArgumentsCamelCase<SweepArgs>, hooks: SweepHooks = {}): Promise<void> {
   if (argv.out !== undefined && argv.config.length > 1) {
     throw new UserError('--out names one output directory, but several sweep files were given; drop --out (each sweep then writes to results/<name>) or run them one at a time.');
   }
   requireWholeNumber('--concurrency', argv.concurrency, 1);
   const shard = argv.shard === undefined ? undefined : parseShard(argv.shard);
   // Read and validate every file before running anything.
-  const sweeps = await Promise.all(argv.config.map(async (path) => ({ path, def: await readSweepFile(path) })));
+  const sweeps = await Promise.all(
+    argv.config.map(async (path) => {
+      const def = await readSweepFile(path);
+      return { path, def: hooks.prepare === undefined ? def : hooks.prepare(def, path) };
+    }),
+  );
   for (const { def } of sweeps) await ensureWritableDir(argv.out ?? `results/${def.name}`, '--out');
   for (const { path, def: given } of sweeps) {
     const flags = argv as Record<string, unknown>;
@@ -77,7 +98,7 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
     const outDir = argv.out ?? `results/${def.name}`;
     const live = await startLiveMetrics(argv['metrics-port']);
     const interrupt = interruptSignal();
-    let outcome: Awaited<ReturnType<typeof runSweep>>;
+    let outcome: SweepOutcome;
     try {
       outcome = await runSweep({
         definition: def,
@@ -100,6 +121,7 @@ async function handler(argv: ArgumentsCamelCase<SweepArgs>): Promise<void> {
         `${isolationLine(s)}\n${configTable(s)}\n\n${bestWorstTable(s)}\n\n${cautionLines(s)}\n${LEGEND}\n` +
         `results: ${outDir}/${RESULTS_CSV} (one pooled row per config), ${outDir}/runs.csv (one row per run), ${outDir}/<config>/summary.json\n`,
     );
+    await hooks.after?.(def, outDir, outcome);
   }
 }
 

@@ -1,6 +1,6 @@
-import * as Plot from '@observablehq/plot';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as Plot from '@observablehq/plot';
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixtures, sweepNamed } from '../fixtures.test-helper.js';
