@@ -9,10 +9,24 @@ import { html, page, type Safe } from './html.js';
 import type { SiteData } from './model.js';
 import type { Page } from './pages.js';
 import { href } from './paths.js';
-import { boundaryEndText, type Evidence, estimateText, FIELD_LABELS, percent, type Readiness, type RunLink, rateText, settingText } from './report-api.js';
+import {
+  boundaryEndText,
+  type Evidence,
+  estimateText,
+  FIELD_LABELS,
+  ISOLATION_NAMES,
+  NO_QUESTION,
+  percent,
+  RESEARCH_KNOBS,
+  type Readiness,
+  RUNS_SHOWN,
+  type RunLink,
+  rateText,
+  SUMMARY_TOPICS,
+  settingText,
+} from './report-api.js';
 import { chaosPage, configPage, crashPage, hazardsPage, READINESS, runBase, sweepBase } from './site-paths.js';
 
-const RUNS_SHOWN = 3;
 const cell = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
 
 /** Results-relative files (as the readiness structure names them) → their site paths. */
@@ -98,7 +112,8 @@ ${table(cols, s.configs)}`;
     return html`<h3>${r.name} (<code>${r.dir || '.'}</code>)</h3>
 <ul><li>Measured under: ${settingText(r.conditions)}. ${to(r.file, 'results.csv')}</li>
 <li>Highest per-transaction success (best, or interval overlapping the best's): ${list(r.candidates)}.</li>
-${r.recommended.length > 0 && r.recommended.length < r.candidates.length ? html`<li>Of those, best or indistinguishable from their best on every other metric: ${list(r.recommended)}.</li>` : ''}
+${r.recommended.length > 0 && r.recommended.length < r.candidates.length ? html`<li>Of those, best or indistinguishable from their best on every other metric (each metric judged on its own): ${list(r.recommended)}.</li>` : ''}
+${r.recommended.length === 0 && r.candidates.length > 1 ? html`<li>None of those is best or indistinguishable from their best on every other metric (each judged on its own): they trade off; choose by the metric that matters most in the table below. ${to(r.file, 'results.csv')}</li>` : ''}
 ${r.absent.map((x) => html`<li>Not measured: ${x.metric} — ${x.reason}. ${to(r.file, 'results.csv')}</li>`)}</ul>
 <p class="muted">★ best (by its conservative interval end), = indistinguishable from the best, ✗ worse, ? no interval to compare.</p>
 ${table(cols, success?.scores ?? [])}`;
@@ -106,8 +121,9 @@ ${table(cols, success?.scores ?? [])}`;
 
   const cp = doc.compaction;
   const compaction = html`${cp.sweeps.map(
-    (s) => html`<h3>${s.name}: transaction failure by compact_interval_s</h3><ul>${s.levels.map((l) => html`<li>compact_interval_s ${cell(l.interval_s)}: ${rateText(l)} over ${l.configs} configurations — ${evs(l.evidence)}</li>`)}</ul>`,
-  )}<ul>${cp.withCompactor.map((c) => html`<li><code>${c.sweep || '.'}</code>, compact_interval_s ${c.interval_s}: ${rateText(c)} — ${ev(c.evidence)}</li>`)}
+    (s) =>
+      html`<h3>${s.name}: transaction failure by ${s.by.join(' × ')}</h3><ul>${s.pooled.length > 0 ? html`<li>Pooled over ${s.pooled.join(', ')} within each level. ${to(s.file, 'results.csv')}</li>` : ''}${s.levels.map((l) => html`<li>compact_interval_s ${cell(l.interval_s)}${l.gc === null ? '' : `, compact_gc ${l.gc}`}: ${rateText(l)} over ${l.configs} configurations — ${evs(l.evidence)}</li>`)}</ul>`,
+  )}<ul>${cp.withCompactor.map((c) => html`<li><code>${c.sweep || '.'}</code>, compact_interval_s ${c.interval_s}${c.gc === null ? '' : `, compact_gc ${c.gc}`}: ${rateText(c)} — ${ev(c.evidence)}</li>`)}
 ${cp.withoutCompactor.configs > 0 ? html`<li>${cp.withoutCompactor.configs} workload configurations ran with no compactor (compact_interval_s = 0): the envelope and retry results say nothing about compaction. ${cp.withoutCompactor.sweeps.map((s, i) => html`${i > 0 ? ', ' : ''}${to(s.file, `${s.dir || '.'}/results.csv`)}`)}</li>` : ''}
 ${cp.hazards.map((h) => html`<li><code>${h.hazard}</code> (§${h.section}) reproduced in ${rateText(h.reproduced)} seeds: ${h.mitigation?.mitigation ?? 'see the hazards section'} ${evs(h.evidence.slice(0, 2))}</li>`)}</ul>`;
 
@@ -131,10 +147,9 @@ ${cp.hazards.map((h) => html`<li><code>${h.hazard}</code> (§${h.section}) repro
           hz.hazards,
         );
 
-  const names = { workload: 'workload sweeps', boundary: 'boundary probes', chaos: 'chaos scenarios', hazards: 'hazard reproductions' } as const;
   const isolation = table(
     [
-      { head: 'runs', cell: (g) => names[g.group] },
+      { head: 'runs', cell: (g) => ISOLATION_NAMES[g.group] ?? g.group },
       { head: 'total', cell: (g) => ({ content: String(g.runs), sort: g.runs }) },
       { head: 'verified', cell: (g) => ({ content: String(g.verified), sort: g.verified }) },
       { head: 'with anomalies [95 % CI] (runs/verified)', cell: (g) => ({ content: rateText(g.anomalous), sort: g.anomalous.value }) },
@@ -144,8 +159,35 @@ ${cp.hazards.map((h) => html`<li><code>${h.hazard}</code> (§${h.section}) repro
     doc.isolation,
   );
 
+  const research =
+    doc.research.length === 0
+      ? html`<p>None: no sweep varies or fixes a research knob.</p>`
+      : html`<p>Sweeps that vary a research knob (${RESEARCH_KNOBS.map((k, i) => html`${i > 0 ? ', ' : ''}<code>${k}</code>`)}) or hold one away from its default change the system under test, so none of them is part of the envelope; each answers its own question (docs/research.md). GC-mode sweeps feed the compaction section.</p>
+${table(
+  [
+    { head: 'sweep', cell: (r) => html`${r.name} (<code>${r.dir || '.'}</code>)` },
+    { head: 'varies', cell: (r) => r.knobs.varied.map((k) => `${k} (${(r.values[k] ?? []).map(cell).join(', ')})`).join(', ') || '—' },
+    { head: 'held away from default', cell: (r) => (Object.keys(r.knobs.fixed).length === 0 ? '—' : settingText(r.knobs.fixed)) },
+    { head: 'question', cell: (r) => r.question ?? NO_QUESTION },
+    { head: 'configurations / runs', cell: (r) => `${r.configs} / ${r.runs}` },
+    { head: 'used in', cell: (r) => (r.usedIn === null ? '—' : html`<a href="#compaction">3. compaction</a>`) },
+    { head: 'evidence', cell: (r) => to(r.file, 'results.csv') },
+  ] satisfies Column<(typeof doc.research)[number]>[],
+  doc.research,
+)}`;
+
+  const sectionIds: Record<string, string> = { envelope: 'envelope', retry: 'retry', hazards: 'hazards', isolation: 'isolation', research: 'research' };
+  const absent = SUMMARY_TOPICS.filter((t) => t.topic !== 'research' && !doc.summary.some((i) => i.topic === t.topic)).map((t) => t.label.toLowerCase());
+  const summary = html`<ul>${doc.summary.map((item) => {
+    const label = SUMMARY_TOPICS.find((t) => t.topic === item.topic)?.label ?? item.topic;
+    const links = [...item.links.map((l) => to(l.file, l.label)), ...(item.runs.length > 0 ? [runs(item.runs)] : [])];
+    return html`<li><strong>${label}</strong> (<a href="#${sectionIds[item.section] ?? 'summary'}">§</a>): ${item.text} ${links.map((l, i) => html`${i > 0 ? '; ' : ''}${l}`)}</li>`;
+  })}</ul>${absent.length > 0 ? html`<p>No data for: ${absent.join(', ')} — see <a href="#missing">what is missing</a>.</p>` : ''}`;
+
   const body = html`
 <p>From <code>${basename(p.root)}</code>: ${p.runs} runs (built code ${p.codeVersions.join(', ') || 'unknown'}; backend ${p.backends.join(', ') || 'unknown'}; ${p.time.join(', ') || 'unknown'} time). Every number is read from those results and every claim links to the runs behind it. Rates are k/n with a 95 % Wilson interval; “safe” means the whole interval of the transaction failure rate lies under ${budget}. The same document as Markdown: <code>manifest-lab recommend</code>.</p>
+<h2 id="summary">Summary</h2>
+${summary}
 <h2 id="envelope">1. Safe operating envelope (transaction failure rate under ${budget})</h2>
 ${doc.envelope.sweeps.length === 0 && doc.envelope.boundaries.length === 0 ? missingLink : html`${envelope}${boundary}`}
 <h2 id="retry">2. Retry settings</h2>
@@ -157,7 +199,9 @@ ${hazards}
 ${hz.crashes.map((c) => html`<p>Crash experiment <code>${c.dir || '.'}</code> (a real kill -9 between segment PUT and HEAD CAS, §6.2): verdict ${c.verdict}. ${ev(c.evidence)}</p>`)}
 <h2 id="isolation">5. Isolation</h2>
 ${isolation}
-<h2 id="missing">6. What is missing</h2>
+<h2 id="research">6. Research sweeps (kept out of the envelope)</h2>
+${research}
+<h2 id="missing">7. What is missing</h2>
 ${doc.missing.length === 0 ? html`<p>Nothing: every section has data.</p>` : html`<ul>${doc.missing.map((m) => html`<li>${m.section}: ${m.what}. Produce it with <code>${m.command}</code>.</li>`)}</ul>`}`;
   return { path: from, html: page({ title: 'Production readiness', root: '', body, sortable: true }) };
 }

@@ -44,4 +44,8 @@ describe('--help', () => {
     expect(text).toContain('--duration-s length of the arrival schedule, seconds [default: 120]');
     expect(text).toContain('--create-bucket Create the --bucket first if it does not exist');
   });
+
+  it('recommend says the document stays written when the --site build fails', () => {
+    expect(help('recommend')).toMatch(/The document is written first: if the site build then fails, --out stays written and the exit code is the site build's/);
+  });
 });

@@ -257,7 +257,7 @@ describe('publishing', () => {
     }
   });
 
-  it('rewrites workspace: dependencies to versions and ships only dist, bin, README and package.json', () => {
+  it('rewrites workspace: dependencies to versions and ships only dist, src (for the source maps), bin, README and package.json', () => {
     for (const p of pkgs) {
       const installed = join(scratch, 'node_modules', p.name);
       const packed = readFileSync(join(installed, 'package.json'), 'utf8');
@@ -267,9 +267,11 @@ describe('publishing', () => {
         if (internal) expect(range, `${p.name} → ${dep}`).toBe(internal.version);
       }
       expect(readdirSync(installed).sort(), p.name).toEqual(expect.arrayContaining(['dist', 'package.json']));
-      for (const entry of readdirSync(installed)) expect(['README.md', 'bin', 'dist', 'package.json'], `${p.name}: ${entry}`).toContain(entry);
-      const dist = readdirSync(join(installed, 'dist'), { recursive: true }).map(String);
-      expect(dist.filter((f) => /\.test\.|\.tsbuildinfo$/.test(f)), p.name).toEqual([]);
+      for (const entry of readdirSync(installed)) expect(['README.md', 'bin', 'dist', 'package.json', 'src'], `${p.name}: ${entry}`).toContain(entry);
+      for (const dir of ['dist', 'src']) {
+        const files = readdirSync(join(installed, dir), { recursive: true }).map(String);
+        expect(files.filter((f) => /\.test[.-]|\.tsbuildinfo$/.test(f)), `${p.name} ${dir}`).toEqual([]);
+      }
     }
   });
 

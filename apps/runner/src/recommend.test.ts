@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from './cli.js';
+import { writeFileError } from './files.js';
+import { UserError } from './user-error.js';
 
 /** The report package's fixtures: a small sweep, a baseline, chaos, hazards and a crash. */
 const LAB = fileURLToPath(new URL('../../../packages/report/test-fixtures/lab', import.meta.url));
@@ -75,4 +77,32 @@ describe('manifest-lab recommend', () => {
     expect(readFileSync(file, 'utf8')).toBe('previous');
     expect(readdirSync(scratch).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('refuses an --out whose parent is a file before loading anything, in one paragraph, creating nothing', async () => {
+    const blocker = join(scratch, 'blocker');
+    writeFileSync(blocker, 'a file, not a directory');
+    for (const out of [join(blocker, 'readiness.md'), join(blocker, 'sub', 'deeper', 'readiness.md')]) {
+      // A broken results directory too: the --out check must come first.
+      const { code, err } = await run(['recommend', join(scratch, 'no-such-results'), '--out', out]);
+      expect(code, out).toBe(2);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(err).toContain(`--out ${out} cannot be written: ${blocker} is a file, not a directory (ENOTDIR)`);
+      expect(err).not.toMatch(/\n\s+at /);
+    }
+    expect(readFileSync(blocker, 'utf8')).toBe('a file, not a directory');
+    expect(readdirSync(scratch).filter((f) => f.startsWith('.manifest-lab-write-check'))).toEqual([]);
+  });
+
+  it('maps a failed write to a user error by errno, and leaves other errors internal', () => {
+    for (const code of ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC']) {
+      const mapped = writeFileError(Object.assign(new Error(code), { code }), 'docs/readiness.md');
+      expect(mapped, code).toBeInstanceOf(UserError);
+      expect((mapped as UserError).exitCode).toBe(2);
+      expect((mapped as UserError).message).toMatch(new RegExp(`^--out docs/readiness\\.md cannot be written: [^\n]+ \\(${code}\\); pass --out a file`));
+    }
+    const other = Object.assign(new Error('boom'), { code: 'EIO2' });
+    expect(writeFileError(other, 'x.md')).toBe(other);
+  });
+
 });
+

@@ -19,10 +19,12 @@ const bucket = `soak-real-${process.pid}`;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 beforeAll(() => createTestBucket(endpoint, bucket));
 
-// A light load a single-machine RGW serves without drowning: 20 s in 4 s buckets.
+// A light load a single-machine RGW serves without drowning: 15 s in 3 s buckets. The checks
+// below hold however slow the machine: counts only need to be non-zero, and wall time can only
+// run late.
 writeFileSync(
   join(work, 'real.json'),
-  JSON.stringify({ name: 'real-soak', seed: 2, fixed: { duration_s: 20, warmup_s: 2, num_readers: 2, writer_rate: 1 }, soak: { bucket_s: 4 } }),
+  JSON.stringify({ name: 'real-soak', seed: 2, fixed: { duration_s: 15, warmup_s: 2, num_readers: 2, writer_rate: 1 }, soak: { bucket_s: 3 } }),
 );
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -40,7 +42,7 @@ async function expectRealSoak(out: string, backend: string, storageLine: RegExp,
   const r = await cli('soak', '--config', 'real.json', ...storage, '--out', out, '--no-progress');
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toMatch(storageLine);
-  expect(r.stdout).toMatch(/soak real-soak \(buckets of 4 s\):/);
+  expect(r.stdout).toMatch(/soak real-soak \(buckets of 3 s\):/);
   const config = readdirSync(join(work, out)).find((d) => /^\d{3}-/.test(d)) as string;
   const dir = join(work, out, config, 'r000');
   const doc = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
@@ -55,16 +57,20 @@ async function expectRealSoak(out: string, backend: string, storageLine: RegExp,
   expect(segments).toEqual([...segments].sort((a, b) => a - b));
   expect(segments.at(-1)).toBeGreaterThan(0);
   expect(rows.every((row) => col(row, 'head') === 1)).toBe(true);
-  expect(rows.reduce((a, row) => a + col(row, 'read_txns'), 0)).toBeGreaterThan(20);
-  expect(rows.every((row) => col(row, 'heap_live_mb') > 0 && col(row, 'wall_s') > 0)).toBe(true);
-  // Real time: a bucket's end is about its real second.
-  expect(col(rows.at(-1) as string[], 'wall_s')).toBeGreaterThanOrEqual(19);
+  expect(rows.map((row) => col(row, 'end_s'))).toEqual([3, 6, 9, 12, 15]);
+  // Both roles ran and were counted per bucket (how many a busy machine manages varies).
+  expect(rows.reduce((a, row) => a + col(row, 'read_txns'), 0)).toBeGreaterThan(0);
+  expect(rows.reduce((a, row) => a + col(row, 'commits'), 0)).toBeGreaterThan(0);
+  expect(rows.every((row) => col(row, 'heap_live_mb') > 0)).toBe(true);
+  // Real time: a bucket closes no earlier than its end in real seconds (a slow machine only adds).
+  expect(rows.every((row) => col(row, 'wall_s') >= col(row, 'end_s') - 0.5), JSON.stringify(rows.map((row) => col(row, 'wall_s')))).toBe(true);
   const a = JSON.parse(readFileSync(join(dir, 'soak.json'), 'utf8')) as SoakAnalysis;
   expect(a.objects.last.segments).toBe(segments.at(-1));
   expect(a.leases.max_live).toBeGreaterThan(0);
 }
 
-describe.concurrent('manifest-lab soak in real time', () => {
+// One after the other: run side by side on a 2-core machine, each would slow the other.
+describe('manifest-lab soak in real time', () => {
   it('on a local directory', () => expectRealSoak('fs', 'fs', /storage: directory .*objects, prefix manifest-lab\/real-soak-/, '--backend', 'fs', '--dir', join(work, 'objects')), 60_000);
   it('on S3 (Ceph RGW)', () =>
     expectRealSoak('s3', 's3', new RegExp(`storage: s3://${bucket}/manifest-lab/real-soak-`), '--backend', 's3', '--endpoint', endpoint, '--path-style', '--bucket', bucket), 60_000);

@@ -11,7 +11,7 @@ import { verifyRun } from './isolation.js';
 import { bufferedObserver, type Observation } from './observations.js';
 import { startRealTimeFaults } from './real-faults.js';
 import { type RunDocument, runDocument, writeRunOutput } from './run-output.js';
-import { type SoakSettings, startSoakRun } from './soak/soak-run.js';
+import { type SoakRun, type SoakSettings, startSoakRun } from './soak/soak-run.js';
 import { STORE_DUMP_FILE, writeStoreDump } from './store-dump.js';
 
 export interface WorkerTask {
@@ -67,12 +67,15 @@ port.on('message', async (task: WorkerTask) => {
     const chaos = task.faultPlan === undefined ? undefined : chaosEnvironment(real?.storePlan ?? task.faultPlan);
     const live = task.observe === true ? bufferedObserver((batch) => port.postMessage({ type: 'observe', id: task.id, batch } satisfies WorkerReply)) : undefined;
     const progress = task.progress === true;
-    if (task.soak !== undefined && chaos !== undefined) throw new Error('a soak run takes no fault plan');
-    const soak = task.soak === undefined ? undefined : startSoakRun({ dir: task.dir, backend: task.backend, prefix, config: task.config, soak: task.soak });
-    const observe = bothObservers(live?.observer, soak?.env.observe);
+    let soak: SoakRun | undefined;
     let verified: Awaited<ReturnType<typeof verifyRun>>;
     let run: Awaited<ReturnType<typeof runWorkload>>;
+    // Everything after the store is opened sits in this try: a long-lived worker must close the
+    // store (an S3 client's sockets) and stop the fault proxy whatever throws, the soak's set-up too.
     try {
+      if (task.soak !== undefined && chaos !== undefined) throw new Error('a soak run takes no fault plan');
+      soak = task.soak === undefined ? undefined : startSoakRun({ dir: task.dir, backend: task.backend, prefix, config: task.config, soak: task.soak });
+      const observe = bothObservers(live?.observer, soak?.env.observe);
       run = await runWorkload(task.config, {
         prefix,
         ...(store === undefined ? {} : { store }),

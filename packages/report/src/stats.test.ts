@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newcombe, overlaps, pooled, wilson } from './stats.js';
+import { newcombe, overlaps, pooled, tQuantile975, wilson, Z95 } from './stats.js';
 
 // Published values: Newcombe (1998), Statistics in Medicine 17, "Two-sided confidence intervals
 // for the single proportion" (method 3, the Wilson score interval) and "Interval estimation
@@ -55,5 +55,36 @@ describe('pooled and overlaps', () => {
     expect(overlaps({ value: 0.1, lo: 0, hi: 0.2 }, { value: 0.3, lo: 0.2, hi: 0.4 })).toBe(true);
     expect(overlaps({ value: 0.1, lo: 0, hi: 0.19 }, { value: 0.3, lo: 0.2, hi: 0.4 })).toBe(false);
     expect(overlaps({ value: null, lo: null, hi: null }, { value: 0.3, lo: 0.2, hi: 0.4 })).toBe(false);
+  });
+});
+
+describe('tQuantile975', () => {
+  it('matches published Student-t 97.5 % quantiles (R qt(0.975, df))', () => {
+    const known: [number, number][] = [
+      [1, 12.7062047362],
+      [2, 4.30265272975],
+      [6, 2.44691185114],
+      [10, 2.22813885199],
+      [29, 2.04522964213],
+      [30, 2.04227245630],
+      [31, 2.03951344640],
+      [40, 2.02107539031],
+      [60, 2.00029782201],
+      [120, 1.97993040508],
+    ];
+    for (const [df, t] of known) expect(tQuantile975(df), `df ${df}`).toBeCloseTo(t, 6);
+  });
+
+  it('decreases with df towards the normal quantile, and refuses non-integer or non-positive df', () => {
+    let last = Number.POSITIVE_INFINITY;
+    for (let df = 1; df <= 200; df++) {
+      const t = tQuantile975(df);
+      expect(t).toBeLessThan(last);
+      expect(t).toBeGreaterThan(Z95);
+      last = t;
+    }
+    expect(tQuantile975(1e6)).toBeCloseTo(Z95, 5);
+    expect(() => tQuantile975(0)).toThrow(RangeError);
+    expect(() => tQuantile975(2.5)).toThrow(RangeError);
   });
 });

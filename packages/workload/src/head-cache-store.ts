@@ -33,9 +33,10 @@ export class HeadCacheStore extends ObjectStoreDecorator {
   override async get(key: string): Promise<StoredObject | null> {
     if (key !== this.headKey) return super.get(key);
     const now = this.clock.now();
-    if (this.#cached !== undefined && now - this.#cached.atMs < this.ttlMs) return this.#cached.object;
+    // Copies in and out: a caller may reuse or change the buffer it was given or handed.
+    if (this.#cached !== undefined && now - this.#cached.atMs < this.ttlMs) return copyOf(this.#cached.object);
     const object = await super.get(key);
-    this.#cached = object === null ? undefined : { object, atMs: now };
+    this.#cached = object === null ? undefined : { object: copyOf(object), atMs: now };
     return object;
   }
 
@@ -44,7 +45,7 @@ export class HeadCacheStore extends ObjectStoreDecorator {
     try {
       const etag = await super.put(key, body, options);
       if (key === this.headKey) {
-        this.#cached = { object: { body, etag, metadata: {}, ...(options.contentType === undefined ? {} : { contentType: options.contentType }) }, atMs: sentMs };
+        this.#cached = { object: { body: body.slice(), etag, metadata: {}, ...(options.contentType === undefined ? {} : { contentType: options.contentType }) }, atMs: sentMs };
       }
       return etag;
     } catch (err) {
@@ -52,4 +53,8 @@ export class HeadCacheStore extends ObjectStoreDecorator {
       throw err;
     }
   }
+}
+
+function copyOf(object: StoredObject): StoredObject {
+  return { ...object, body: object.body.slice(), metadata: { ...object.metadata } };
 }

@@ -180,6 +180,20 @@ describe('head_cache_ms', () => {
     });
   });
 
+  it('HeadCacheStore keeps its own copy: a caller changing a buffer it wrote or read changes nothing cached', async () => {
+    const clock = new VirtualClock();
+    const cache = new HeadCacheStore(new MemoryObjectStore(), clock, 'p/HEAD.json', 1000);
+    await clock.run(async () => {
+      const written = new Uint8Array([7, 7]);
+      await cache.put('p/HEAD.json', written, { condition: { ifNoneMatch: '*' } });
+      written[0] = 0;
+      const first = await cache.get('p/HEAD.json');
+      expect([...(first?.body ?? [])]).toEqual([7, 7]);
+      if (first) first.body[1] = 0;
+      expect([...((await cache.get('p/HEAD.json'))?.body ?? [])]).toEqual([7, 7]);
+    });
+  });
+
   it('saves HEAD GETs and lets readers see older snapshots (fewer reader requests)', async () => {
     const cfg = { num_readers: 4, reader_rate: 2, num_writers: 2, writer_rate: 0.2 };
     const plain = await run(cfg);

@@ -63,8 +63,12 @@ export interface WorkloadEnvironment {
    * each new process of a client that crashed and restarted.
    */
   readonly wrapClientStore?: (store: ObjectStore, client: string, clock: Clock, random: Random) => ObjectStore;
-  /** Build each client's manifest — e.g. a deliberately broken variant, to test a checker. */
-  readonly manifestFactory?: (options: ManifestOptions) => Manifest<string, StoredValue>;
+  /**
+   * Build each client's manifest — e.g. a deliberately broken variant, to test a checker. Given
+   * the client's name (`writer-0`, `compactor`): called again, with the same name, for each new
+   * process of a client that crashed and restarted.
+   */
+  readonly manifestFactory?: (options: ManifestOptions, client: string) => Manifest<string, StoredValue>;
   /** Record every client's transactions, phases and requests as spans (`WorkloadRun.trace`). */
   readonly trace?: boolean;
   /**
@@ -380,7 +384,8 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
       // A store per incarnation: a crashed process's store stays dead, its replacement's is new.
       const proc = processStore(config, name, s, clock, () => root.fork(`${name}/crash${suffix}`));
       const own = env.wrapClientStore === undefined ? proc : env.wrapClientStore(proc, name, clock, root.fork(`${name}/faults${suffix}`));
-      return makeManifest({
+      return makeManifest(
+        {
         store: headCached(config, name, prefix, traced === undefined ? own : traced(own), clock),
         prefix,
         clock: clientClock,
@@ -389,7 +394,9 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
         profile: config.profile,
         recoveryEvery: config.orphan_recovery_every,
         ...(tracer === undefined ? {} : { tracer }),
-      });
+        },
+        name,
+      );
       };
     };
   const headMoved = (by: number) => {

@@ -14,7 +14,7 @@ const DEFAULT_RATES = [0.05, 0.2] as const;
 const DEFAULT_MIN_WRITE_ATTEMPTS = 100;
 
 const EXAMPLES: [string, string][] = [
-  ['$0 boundary --config sweeps/comprehensive.json', 'The 10 % transaction-failure boundary of each of the reference grid\'s 24 cells'],
+  ['$0 boundary --config sweeps/comprehensive.json --reader-rate 5 --expand 3', 'The 10 % transaction-failure boundary of the reference grid\'s 12 writers × overlap cells (reader rate fixed)'],
   ['$0 boundary --config sweeps/comprehensive.json --num-writers 4 --metric attempt', 'Only the 4-writer cells, per-attempt failure rate'],
   ['$0 boundary --num-writers 3 --num-readers 0 --duration-s 30 --steps 3 --out results/b3', 'One cell from flags'],
 ];

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadResults, type Readiness, ReportInputError, readiness, renderReadinessMarkdown } from '@manifest-lab/report';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { writeFileAtomic } from '../files.js';
+import { ensureWritableFile, writeFileAtomic, writeFileError } from '../files.js';
 import { UserError } from '../user-error.js';
 
 /** The report site app, run as a process for `--site` (no package imports an app). */
@@ -21,7 +20,11 @@ function builder(y: Argv) {
     .positional('results', { type: 'string', demandOption: true, describe: 'The results directory to recommend from (sweeps, boundary, chaos, hazards, crash)' })
     .option('out', { type: 'string', default: 'readiness.md', describe: 'The Markdown document to write (atomically; links are relative to it)' })
     .option('threshold', { type: 'number', default: 0.1, describe: 'Transaction failure-rate budget of the safe operating envelope' })
-    .option('site', { type: 'string', describe: 'Also (re)build the report site in this directory, with the readiness page (readiness.html)' })
+    .option('site', {
+      type: 'string',
+      describe:
+        'Also (re)build the report site in this directory, with the readiness page (readiness.html). The document is written first: if the site build then fails, --out stays written and the exit code is the site build\'s',
+    })
     .example('$0 recommend results', 'Write readiness.md from every result under results/')
     .example('$0 recommend results --threshold 0.05 --out docs/readiness.md --site site', 'A 5 % budget; the document and the site with its readiness page');
 }
@@ -60,9 +63,8 @@ async function handler(argv: ArgumentsCamelCase<RecommendArgs>): Promise<void> {
   }
   const out = argv.out;
   if (out.trim() === '') throw new UserError('--out is empty; name the Markdown file to write, e.g. --out readiness.md.');
-  if (await stat(out).then((s) => s.isDirectory(), () => false)) {
-    throw new UserError(`--out ${out} is a directory; name a file to write, e.g. --out ${out.replace(/\/+$/, '')}/readiness.md.`);
-  }
+  // Before loading anything: a directory, a parent that is a file or an unwritable parent.
+  await ensureWritableFile(out, '--out');
   if (argv.site !== undefined && !existsSync(REPORT_BIN)) {
     throw new UserError('--site needs the report site app (apps/report), which is missing. Build it with `pnpm turbo run build --filter=@manifest-lab/report-site`, or leave out --site.');
   }
@@ -74,7 +76,11 @@ async function handler(argv: ArgumentsCamelCase<RecommendArgs>): Promise<void> {
     throw err;
   }
   if (!doc.usable) throw new UserError(`Nothing in ${argv.results} to recommend from. ${NEEDS}`);
-  await writeFileAtomic(out, renderReadinessMarkdown(doc, { resultsHref: resultsHref(out, argv.results) }));
+  try {
+    await writeFileAtomic(out, renderReadinessMarkdown(doc, { resultsHref: resultsHref(out, argv.results) }));
+  } catch (err) {
+    throw writeFileError(err, out, '--out');
+  }
   process.stdout.write(summary(doc, out));
   if (argv.site !== undefined) {
     const verbose = (argv as Record<string, unknown>).verbose === true;
@@ -84,7 +90,11 @@ async function handler(argv: ArgumentsCamelCase<RecommendArgs>): Promise<void> {
       child.once('error', fail);
       child.once('close', (status) => done(status ?? 1));
     });
-    if (code !== 0) process.exitCode = code;
+    // The document is written first and stays: a failed site build does not undo it.
+    if (code !== 0) {
+      process.stderr.write(`manifest-lab: ${out} was written, but building the site in ${argv.site} failed (exit ${code}); the exit code is the site build's.\n`);
+      process.exitCode = code;
+    }
   }
 }
 

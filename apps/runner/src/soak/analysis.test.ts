@@ -113,6 +113,16 @@ describe('analyseSoak', () => {
     expect(analyseSoak(hour({ ...steady, heapLive: (f) => 20 + 100 * f }).slice(0, 41), 60).memory.verdict, why).toBe('growing');
     expect(analyseSoak([], 60).stationarity.verdict).toBe('inconclusive');
   });
+
+  it('calls no p50 drift below 3 buckets a third, however steep', () => {
+    // 6 measured buckets (a third of 2), the write p50 climbing from 100 ms to 2.1 s: the slope's
+    // interval excludes 0 and the change is material, but a third of 2 buckets is no verdict.
+    const a = analyseSoak(hour({ ...steady, p50: (f) => 100 + 20_000 * f }).slice(0, 7), 60);
+    expect(a.measured_buckets).toBe(6);
+    expect(a.stationarity.write_p50_slope_ms_per_h?.lo, why).toBeGreaterThan(0);
+    expect(a.stationarity.drifts, why).toEqual([]);
+    expect(a.stationarity.verdict, why).toBe('inconclusive');
+  });
 });
 
 describe('analyseSoak with the decoded caches weighed', () => {
@@ -157,6 +167,45 @@ describe('leastSquares', () => {
     const e = leastSquares([[0, 0.5], [1, 0.5], [2, 1.5], [3, 3.5]]);
     expect(e?.value).toBeCloseTo(1, 9);
     expect(e?.hi).toBeCloseTo(1 + 4.303 * Math.sqrt(0.1), 5);
+  });
+});
+
+describe('leastSquares on serially correlated residuals', () => {
+  /** 59 hourly-bucket points of y = slope·x + AR(1) noise (φ = 0.8, innovations N(0, 1)). */
+  const ar1 = (seed: number, slope: number): [number, number][] => {
+    const r = new SeededRandom(seed);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+    let e = normal() / Math.sqrt(1 - 0.8 ** 2); // stationary from the start
+    return Array.from({ length: 59 }, (_, i) => {
+      if (i > 0) e = 0.8 * e + normal();
+      const x = (i + 1.5) / 60;
+      return [x, slope * x + e];
+    });
+  };
+  const covers = (e: { lo: number; hi: number } | null, v: number) => e !== null && e.lo <= v && v <= e.hi;
+
+  it('widens the interval so it covers a small true slope nearly as often as it claims', () => {
+    // 400 series with a true slope of 1 per hour (the noise's sd is ~1.7): the ordinary
+    // interval, which takes 59 correlated points for 59 independent ones, covers it about half
+    // the time; the corrected one ~88 % (short of 95 %: ρ estimated from 59 residuals runs low).
+    const series = Array.from({ length: 400 }, (_, k) => ar1(SEED * 1000 + k, 1));
+    const coverage = (independent: boolean) => series.filter((p) => covers(leastSquares(p, { independent }), 1)).length / series.length;
+    expect(coverage(true), why).toBeLessThan(0.6);
+    expect(coverage(false), why).toBeGreaterThan(0.82);
+    // Some series look like a trend to the ordinary interval and not to the corrected one.
+    const example = series.find((p) => {
+      const ols = leastSquares(p, { independent: true });
+      return ols !== null && ols.lo > 0 && covers(leastSquares(p), 0);
+    });
+    expect(example, why).toBeDefined();
+    // The slope itself is the same; only its interval widens.
+    const p = example as [number, number][];
+    expect(leastSquares(p)?.value).toBe(leastSquares(p, { independent: true })?.value);
+  });
+
+  it('leaves independent residuals (ρ ≤ 0) alone', () => {
+    const e = [0.5, -0.5, 0.5, -0.5, 0.5, -0.5].map((v, i) => [i, 2 * i + v] as [number, number]);
+    expect(leastSquares(e)).toEqual(leastSquares(e, { independent: true }));
   });
 });
 

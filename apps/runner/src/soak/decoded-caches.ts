@@ -27,19 +27,23 @@ export interface CacheCalibration {
 }
 
 export class DecodedCaches {
-  readonly #manifests: Manifest<string, StoredValue>[] = [];
+  /**
+   * The current manifest of each client, by name: a client that crashed and restarted replaces
+   * its dead process's manifest, whose caches are then garbage, neither counted nor kept alive.
+   */
+  readonly #manifests = new Map<string, Manifest<string, StoredValue>>();
 
-  /** A `WorkloadEnvironment.manifestFactory` that builds the default manifest and remembers it. */
-  readonly factory = (options: ManifestOptions): Manifest<string, StoredValue> => {
+  /** A `WorkloadEnvironment.manifestFactory` that builds the default manifest and remembers it as the client's. */
+  readonly factory = (options: ManifestOptions, client: string): Manifest<string, StoredValue> => {
     const m = new Manifest<string, StoredValue>(options);
-    this.#manifests.push(m);
+    this.#manifests.set(client, m);
     return m;
   };
 
   counts(): CacheCounts {
     let s = 0;
     let c = 0;
-    for (const m of this.#manifests) {
+    for (const m of this.#manifests.values()) {
       s += m.parts.segments.decoded.size;
       c += m.parts.checkpoints.decoded.size;
     }
@@ -52,12 +56,12 @@ export class DecodedCaches {
     let segmentCapacity = 0;
     let checkpointCapacity = 0;
     const before = liveHeapMb();
-    for (const m of this.#manifests) {
+    for (const m of this.#manifests.values()) {
       segmentCapacity += m.parts.segments.decoded.capacity;
       m.parts.segments.decoded.capacity = 0;
     }
     const withoutSegments = liveHeapMb();
-    for (const m of this.#manifests) {
+    for (const m of this.#manifests.values()) {
       checkpointCapacity += m.parts.checkpoints.decoded.capacity;
       m.parts.checkpoints.decoded.capacity = 0;
     }

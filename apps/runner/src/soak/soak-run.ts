@@ -3,10 +3,12 @@
  * samples buckets, and, once the run has ended, its history read back for verification and
  * its `soak.csv` / `soak.json`.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ObjectStore, RealClock } from '@manifest-lab/manifest-core';
 import type { HistoryEvent, WorkloadConfig, WorkloadEnvironment, WorkloadObserver } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from '../backend.js';
+import { RUN_FILE } from '../run-output.js';
 import { analyseSoak, type SoakAnalysis } from './analysis.js';
 import type { SoakBucket } from './buckets.js';
 import { type CensusReader, censusOf, embeddedReader, listingReader } from './census.js';
@@ -14,7 +16,7 @@ import { DecodedCaches } from './decoded-caches.js';
 import { openHistorySpill } from './history-spill.js';
 import { sampleMemory } from './memory.js';
 import { type Sampler, startSampler } from './sampler.js';
-import { writeSoakOutput } from './soak-output.js';
+import { SOAK_CSV, SOAK_JSON, writeSoakOutput } from './soak-output.js';
 
 /** A sweep file's `soak` block. */
 export interface SoakSettings {
@@ -32,7 +34,7 @@ export interface SoakRun {
   readonly env: Pick<WorkloadEnvironment, 'historySink' | 'wrapStore' | 'background' | 'manifestFactory'> & { readonly observe: WorkloadObserver };
   /** After the run: the whole history (for verification), with `soak.csv` and `soak.json` written. */
   finish(): Promise<{ history: HistoryEvent[]; analysis: SoakAnalysis }>;
-  /** After a failed run: remove the spill, close the census store. */
+  /** After a failed run: remove the spill and any `soak.csv` / `soak.json` written, close the census store. */
   abandon(): void;
 }
 
@@ -46,9 +48,19 @@ export function startSoakRun(opts: {
   const { config, prefix } = opts;
   const wall = new RealClock();
   const t0 = wall.now();
-  const spill = openHistorySpill(join(opts.dir, HISTORY_SPILL_FILE));
+  // A run re-done here (another bucket length, or no reuse) writes `soak.csv` / `soak.json` before
+  // it is verified and `run.json` last: a stale `run.json` would mark a run that then fails as
+  // finished, beside the new analysis. Without one, a failure anywhere leaves the run to redo.
+  rmSync(join(opts.dir, RUN_FILE), { force: true });
   // A real backend's census goes through a store of its own, so the run's request counts stay the run's.
   const censusStore = opts.backend.kind === 'memory' ? undefined : openBackend(opts.backend);
+  let spill: ReturnType<typeof openHistorySpill>;
+  try {
+    spill = openHistorySpill(join(opts.dir, HISTORY_SPILL_FILE));
+  } catch (err) {
+    closeStore(censusStore);
+    throw err;
+  }
   let runStore: ObjectStore | undefined;
   let sampler: Sampler | undefined;
   const buckets: SoakBucket[] = [];
@@ -92,6 +104,7 @@ export function startSoakRun(opts: {
     abandon: () => {
       closeStore(censusStore);
       spill.discard();
+      for (const file of [SOAK_CSV, SOAK_JSON]) rmSync(join(opts.dir, file), { force: true });
     },
   };
 }

@@ -27,6 +27,15 @@ export const CONDITION_FIELDS = [
   'time',
   'duration_s',
   'profile',
+  'value_bytes',
+  'keys_per_writer',
+  // Research knobs (docs/research.md): at anything but their defaults they change the system.
+  'compact_gc',
+  'remote_writers',
+  'remote_latency_ms',
+  'orphan_recovery_every',
+  'writer_crash_prob',
+  'head_cache_ms',
 ] as const;
 
 export type Verdict = 'safe' | 'maybe' | 'over';

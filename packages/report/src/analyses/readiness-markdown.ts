@@ -9,14 +9,42 @@ import type { Readiness } from './readiness.js';
 import type { EnvelopeCell, EnvelopeConfig, EnvelopeSweep } from './readiness-envelope.js';
 import type { Evidence, RunLink } from './readiness-evidence.js';
 import { boundaryEndText, cellText, estimateText, FIELD_LABELS, percent, rateText, settingText } from './readiness-format.js';
+import { RESEARCH_KNOBS } from './readiness-research.js';
 import type { RetrySweep, Standing } from './readiness-retry.js';
+import { SUMMARY_TOPICS } from './readiness-summary.js';
 
 /** Runs listed per claim; the rest are named in the linked summary.json or CSV. */
 export const RUNS_SHOWN = 3;
 
+/** For a sweep.json without a description (the runner does not copy it from the sweep file). */
+export const NO_QUESTION = 'not recorded in its sweep.json; see docs/research.md';
+
+/** The isolation groups' row names. */
+export const ISOLATION_NAMES: Readonly<Record<string, string>> = {
+  workload: 'workload sweeps',
+  research: 'research sweeps (no HEAD cache)',
+  'head-cache': 'HEAD-cache runs (head_cache_ms > 0; stale reads expected)',
+  boundary: 'boundary probes',
+  chaos: 'chaos scenarios',
+  hazards: 'hazard reproductions',
+};
+
 export interface MarkdownOptions {
   /** Relative path from the document's directory to the results root ('' when the same). */
   readonly resultsHref: string;
+}
+
+const RETRY_TITLE = '2. Retry settings';
+const HAZARDS_TITLE = '4. Hazards observed';
+const ISOLATION_TITLE = '5. Isolation';
+const RESEARCH_TITLE = '6. Research sweeps (kept out of the envelope)';
+
+/** A heading's anchor as GitHub (and most Markdown renderers) make it. */
+export function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\p{M}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** `|` and newlines would break a table cell. */
@@ -40,6 +68,7 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   };
   const evs = (list: readonly Evidence[]) => list.map(ev).join('; ');
   const pctT = percent(doc.threshold);
+  const envelopeTitle = `1. Safe operating envelope (transaction failure rate under ${pctT})`;
   const out: string[] = [];
   const p = doc.provenance;
 
@@ -54,9 +83,28 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   if (p.skipped.length > 0) for (const s of p.skipped) out.push(`- Not used: ${code(s.dir)} — ${s.reason}.`);
   if (p.skipped.length > 0) out.push('');
 
+  // Summary: the same structure as the sections, one line per topic with its links.
+  out.push('## Summary', '');
+  const titles: Record<string, string> = {
+    envelope: envelopeTitle,
+    retry: RETRY_TITLE,
+    hazards: HAZARDS_TITLE,
+    isolation: ISOLATION_TITLE,
+    research: RESEARCH_TITLE,
+  };
+  const anchors: Record<string, string> = Object.fromEntries(Object.entries(titles).map(([k, t]) => [k, `#${slug(t)}`]));
+  for (const item of doc.summary) {
+    const label = SUMMARY_TOPICS.find((t) => t.topic === item.topic)?.label ?? item.topic;
+    const links = [...item.links.map((l) => a(l.label, l.file)), runs(item.runs)].filter((x) => x !== '').join('; ');
+    out.push(`- **${label}** ([§](${anchors[item.section] ?? '#summary'})): ${esc(item.text)} ${links}`);
+  }
+  const absent = SUMMARY_TOPICS.filter((t) => !doc.summary.some((i) => i.topic === t.topic) && t.topic !== 'research').map((t) => t.label.toLowerCase());
+  if (absent.length > 0) out.push('', `No data for: ${absent.join(', ')} — see [What is missing](#7-what-is-missing).`);
+  out.push('');
+
   // 1. Envelope
-  out.push(`## 1. Safe operating envelope (transaction failure rate under ${pctT})`, '');
-  if (doc.envelope.sweeps.length === 0 && doc.envelope.boundaries.length === 0) out.push('No data: see [What is missing](#6-what-is-missing).', '');
+  out.push(`## ${envelopeTitle}`, '');
+  if (doc.envelope.sweeps.length === 0 && doc.envelope.boundaries.length === 0) out.push('No data: see [What is missing](#7-what-is-missing).', '');
   for (const s of doc.envelope.sweeps) out.push(...envelopeSweep(s));
   if (doc.envelope.boundaries.length > 0) {
     out.push('### Boundary: the writer rate at which each cell crosses the threshold', '');
@@ -114,8 +162,8 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   }
 
   // 2. Retry
-  out.push('## 2. Retry settings', '');
-  if (doc.retry.length === 0) out.push('No data: see [What is missing](#6-what-is-missing).', '');
+  out.push(`## ${RETRY_TITLE}`, '');
+  if (doc.retry.length === 0) out.push('No data: see [What is missing](#7-what-is-missing).', '');
   for (const r of doc.retry) out.push(...retrySweep(r));
 
   function retrySweep(r: RetrySweep): string[] {
@@ -125,7 +173,10 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
     const list = (xs: readonly { setting: Readonly<Record<string, Cell>>; evidence: Evidence }[]) => xs.map((s) => `${settingText(s.setting)} — ${ev(s.evidence)}`).join('; ');
     lines.push(`- Highest per-transaction success (best, or interval overlapping the best's): ${list(r.candidates)}.`);
     if (r.recommended.length > 0 && r.recommended.length < r.candidates.length) {
-      lines.push(`- Of those, best or indistinguishable from their best on every other metric: ${list(r.recommended)}.`);
+      lines.push(`- Of those, best or indistinguishable from their best on every other metric (each metric judged on its own): ${list(r.recommended)}.`);
+    }
+    if (r.recommended.length === 0 && r.candidates.length > 1) {
+      lines.push(`- None of those is best or indistinguishable from their best on every other metric (each judged on its own): they trade off; choose by the metric that matters most in the table below. ${a('results.csv', r.file)}`);
     }
     for (const m of r.metrics) {
       const best = m.scores.find((s) => s.standing === 'best');
@@ -155,14 +206,22 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   out.push('## 3. Compaction settings', '');
   const cp = doc.compaction;
   for (const s of cp.sweeps) {
-    out.push(`### ${esc(s.name)} (${code(s.dir || '.')}): transaction failure by compact_interval_s`, '');
-    out.push('| compact_interval_s | configurations | transaction failure [95 % CI] (failed/txns) | evidence |', '| --- | --- | --- | --- |');
-    for (const l of s.levels) out.push(`| ${cellText(l.interval_s)} | ${l.configs} | ${rateText(l)} | ${evs(l.evidence)} |`);
+    const gc = s.levels.some((l) => l.gc !== null);
+    out.push(`### ${esc(s.name)} (${code(s.dir || '.')}): transaction failure by ${s.by.join(' × ')}`, '');
+    if (s.pooled.length > 0) out.push(`- Pooled over ${s.pooled.join(', ')} within each row. ${a('results.csv', s.file)}`, '');
+    out.push(`| compact_interval_s |${gc ? ' compact_gc |' : ''} configurations | transaction failure [95 % CI] (failed/txns) | evidence |`, `|${' --- |'.repeat(gc ? 5 : 4)}`);
+    for (const l of s.levels) out.push(`| ${cellText(l.interval_s)} |${gc ? ` ${cellText(l.gc)} |` : ''} ${l.configs} | ${rateText(l)} | ${evs(l.evidence)} |`);
     out.push('');
   }
   if (cp.withCompactor.length > 0) {
-    out.push('Configurations run with a compactor:', '', '| sweep | compact_interval_s | transaction failure [95 % CI] (failed/txns) | evidence |', '| --- | --- | --- | --- |');
-    for (const c of cp.withCompactor) out.push(`| ${code(c.sweep || '.')} | ${c.interval_s} | ${rateText(c)} | ${ev(c.evidence)} |`);
+    const gc = cp.withCompactor.some((c) => c.gc !== null);
+    out.push(
+      'Configurations run with a compactor:',
+      '',
+      `| sweep | compact_interval_s |${gc ? ' compact_gc |' : ''} transaction failure [95 % CI] (failed/txns) | evidence |`,
+      `|${' --- |'.repeat(gc ? 5 : 4)}`,
+    );
+    for (const c of cp.withCompactor) out.push(`| ${code(c.sweep || '.')} | ${c.interval_s} |${gc ? ` ${cellText(c.gc)} |` : ''} ${rateText(c)} | ${ev(c.evidence)} |`);
     out.push('');
   }
   if (cp.withoutCompactor.configs > 0) {
@@ -173,12 +232,12 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   for (const h of cp.hazards) {
     out.push(`- ${code(h.hazard)} (§${h.section}) reproduced in ${rateText(h.reproduced)} seeds: ${h.mitigation?.mitigation ?? 'see the hazards section'} ${evs(h.evidence.slice(0, 2))}`);
   }
-  if (cp.sweeps.length === 0 && cp.withCompactor.length === 0 && cp.hazards.length === 0) out.push('No data: see [What is missing](#6-what-is-missing).');
+  if (cp.sweeps.length === 0 && cp.withCompactor.length === 0 && cp.hazards.length === 0) out.push('No data: see [What is missing](#7-what-is-missing).');
   out.push('');
 
   // 4. Hazards
-  out.push('## 4. Hazards observed', '');
-  if (doc.hazards.hazards.length === 0 && doc.hazards.crashes.length === 0) out.push('No data: see [What is missing](#6-what-is-missing).', '');
+  out.push(`## ${HAZARDS_TITLE}`, '');
+  if (doc.hazards.hazards.length === 0 && doc.hazards.crashes.length === 0) out.push('No data: see [What is missing](#7-what-is-missing).', '');
   if (doc.hazards.hazards.length > 0) {
     out.push('Reproduced: seeds that showed the hazard of seeds run (95 % Wilson interval). Most reliably reproduced first.', '');
     out.push('| hazard | § | reproduced [95 % CI] (seeds) | what the runs showed | replay | risk and mitigation | evidence |', '| --- | --- | --- | --- | --- | --- | --- |');
@@ -197,21 +256,44 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   if (doc.hazards.crashes.length > 0) out.push('');
 
   // 5. Isolation
-  out.push('## 5. Isolation', '');
+  out.push(`## ${ISOLATION_TITLE}`, '');
   if (doc.isolation.length === 0) out.push('No runs.', '');
   else {
-    out.push('Every run\'s history is checked for strict serializability (black-box) and replayed against the stored objects (white-box). Hazard reproductions are meant to show anomalies; workload runs must not.', '');
+    out.push(
+      "Every run's history is checked for strict serializability (black-box) and replayed against the stored objects (white-box). " +
+        'Hazard reproductions are meant to show anomalies. HEAD-cache runs (head_cache_ms > 0) give up real-time order by design — a reader may use a HEAD up to head_cache_ms old: serializable, not strict-serializable — so `*-realtime` and `stale-read` anomalies are expected there (docs/research.md); any other type would be a finding. ' +
+        'Every other run — workload sweeps, research sweeps without a HEAD cache, boundary probes, chaos scenarios — must not show anomalies: any it shows is a finding (runs with a compactor are known to show `G1a`/`dirty-update`, hazard §6.1).',
+      '',
+    );
     out.push('| runs | total | verified | with anomalies [95 % CI] (runs/verified) | anomaly types (runs) | evidence |', '| --- | --- | --- | --- | --- | --- |');
-    const names = { workload: 'workload sweeps', boundary: 'boundary probes', chaos: 'chaos scenarios', hazards: 'hazard reproductions' };
     for (const g of doc.isolation) {
       const types = Object.entries(g.types).map(([t, n]) => `${t} (${n})`).join(', ') || 'none';
-      out.push(`| ${names[g.group]} | ${g.runs} | ${g.verified} | ${rateText(g.anomalous)} | ${esc(types)} | ${runs(g.evidence)} in ${g.dirs.map((d) => code(d || '.')).slice(0, 4).join(', ')}${g.dirs.length > 4 ? ', …' : ''} |`);
+      out.push(`| ${ISOLATION_NAMES[g.group]} | ${g.runs} | ${g.verified} | ${rateText(g.anomalous)} | ${esc(types)} | ${runs(g.evidence)} in ${g.dirs.map((d) => code(d || '.')).slice(0, 4).join(', ')}${g.dirs.length > 4 ? ', …' : ''} |`);
     }
     out.push('');
   }
 
-  // 6. Missing
-  out.push('## 6. What is missing', '');
+  // 6. Research
+  out.push(`## ${RESEARCH_TITLE}`, '');
+  if (doc.research.length === 0) out.push('None: no sweep varies or fixes a research knob.', '');
+  else {
+    out.push(
+      `Sweeps that vary a research knob (${RESEARCH_KNOBS.map(code).join(', ')}) or hold one away from its default change the system under test, so none of them is part of the envelope; each answers its own question (docs/research.md). GC-mode sweeps feed the compaction section.`,
+      '',
+    );
+    out.push('| sweep | varies | held away from default | question | configurations / runs | used in | evidence |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of doc.research) {
+      const varied = r.knobs.varied.map((k) => `${code(k)} (${(r.values[k] ?? []).map(cellText).join(', ')})`).join(', ') || '—';
+      const fixed = settingText(r.knobs.fixed);
+      out.push(
+        `| ${esc(r.name)} (${code(r.dir || '.')}) | ${varied} | ${Object.keys(r.knobs.fixed).length === 0 ? '—' : esc(fixed)} | ${r.question === null ? NO_QUESTION : esc(r.question)} | ${r.configs} / ${r.runs} | ${r.usedIn === null ? '—' : '§3 compaction'} | ${a('results.csv', r.file)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  // 7. Missing
+  out.push('## 7. What is missing', '');
   if (doc.missing.length === 0) out.push('Nothing: every section has data.');
   for (const m of doc.missing) out.push(`- ${m.section}: ${m.what}. Produce it with ${code(m.command)}.`);
   out.push('');

@@ -5,7 +5,7 @@
  */
 import { rowsOf } from '../csv.js';
 import { num } from '../rates.js';
-import { overlaps, wilson, Z95 } from '../stats.js';
+import { overlaps, tQuantile975, wilson } from '../stats.js';
 import type { Cell, ConfigEntry, SweepResult } from '../types.js';
 import { CONDITION_FIELDS, constantFields } from './readiness-envelope.js';
 import { configEvidence, type Evidence, join } from './readiness-evidence.js';
@@ -52,7 +52,15 @@ export interface RetrySweep {
   readonly metrics: readonly RetryMetric[];
   /** Settings tied with the best on per-transaction success (the best included). */
   readonly candidates: readonly RetryScore[];
-  /** Of the candidates, those tied with the candidates' best on every other metric with intervals. */
+  /**
+   * Of the candidates, those that are best or indistinguishable from the candidates' best on
+   * every other metric, each metric judged on its own: per metric the candidates are ranked
+   * among themselves (the best by its conservative interval end, as `rank` does) and those
+   * whose interval overlaps that best's are kept; the recommendation is the intersection over
+   * the metrics. A metric on which no candidate can be compared (no intervals) is left out; a
+   * candidate without an interval on a compared metric is not kept. Empty when the candidates
+   * trade off (each is beaten on some metric): then no setting dominates and the table decides.
+   */
   readonly recommended: readonly RetryScore[];
   /** Metrics that could not be computed, and why (e.g. a column another version of the lab writes). */
   readonly absent: readonly { readonly metric: RetryMetricId; readonly reason: string }[];
@@ -71,14 +79,18 @@ function perReplica(sweep: SweepResult, column: string): Map<string, number[]> |
   return out;
 }
 
-/** Mean over replicas with a normal 95 % interval (none from a single replica). */
+/**
+ * Mean over replicas with a Student-t 95 % interval on n − 1 degrees of freedom (none from a
+ * single replica): with the handful of replicas a sweep has, the normal 1.96 would be too narrow
+ * (t is 2.45 at 7 replicas, 12.7 at 2) and call settings "worse" that the data cannot tell apart.
+ */
 export function replicaMean(values: readonly number[]): Estimate {
   const n = values.length;
   if (n === 0) return { value: null, lo: null, hi: null, n: 0 };
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { value: mean, lo: null, hi: null, n };
   const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const half = (Z95 * sd) / Math.sqrt(n);
+  const half = (tQuantile975(n - 1) * sd) / Math.sqrt(n);
   return { value: mean, lo: Math.max(0, mean - half), hi: mean + half, n };
 }
 
@@ -155,7 +167,7 @@ export function retrySweep(sweep: SweepResult): RetrySweep {
       id,
       label,
       better: 'lower',
-      basis: replicas === null ? 'pooled over n replicas (results.csv has no per-replica values, so no interval)' : 'mean over n replicas, normal 95 % interval (none from one replica)',
+      basis: replicas === null ? 'pooled over n replicas (results.csv has no per-replica values, so no interval)' : 'mean over n replicas, Student-t 95 % interval (none from one replica)',
       unit: 'requests',
       scores: rank(
         sweep.configs.map((c) => ({ ...base(c), estimate: estimate(c) })),
@@ -164,19 +176,21 @@ export function retrySweep(sweep: SweepResult): RetrySweep {
     });
   }
   // Success decides first: a setting that drops more transactions is no option however cheap.
-  // Among those tied with the best on success, keep the ones tied with that group's best on
-  // every other metric that has intervals (re-ranked inside the group).
+  // Then each other metric on its own: the candidates ranked among themselves, those tied with
+  // their best kept; the recommendation is what every metric keeps (see `recommended`).
   const success = metrics[0] as RetryMetric;
   const candidates = success.scores.filter((s) => s.standing === 'best' || s.standing === 'tied');
   const ids = new Set(candidates.map((s) => s.id));
-  const keep = metrics.slice(1).reduce((set, m) => {
+  const keep = new Set(ids);
+  for (const m of metrics.slice(1)) {
     const within = rank(
-      m.scores.filter((s) => set.has(s.id)),
+      m.scores.filter((s) => ids.has(s.id)),
       m.better,
     );
-    if (!within.some((s) => s.standing === 'tied' || s.standing === 'worse')) return set;
-    return new Set(within.filter((s) => s.standing === 'best' || s.standing === 'tied').map((s) => s.id));
-  }, ids);
+    if (!within.some((s) => s.standing === 'tied' || s.standing === 'worse')) continue;
+    const good = new Set(within.filter((s) => s.standing === 'best' || s.standing === 'tied').map((s) => s.id));
+    for (const id of keep) if (!good.has(id)) keep.delete(id);
+  }
   const recommended = candidates.filter((s) => keep.has(s.id));
   return {
     name: sweep.name,

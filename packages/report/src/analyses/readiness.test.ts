@@ -2,12 +2,12 @@ import { table } from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../csv.js';
 import { fixtures } from '../fixtures.test-helper.js';
-import { wilson } from '../stats.js';
+import { tQuantile975, wilson } from '../stats.js';
 import type { ConfigEntry, ResultSets, Row, SweepResult } from '../types.js';
-import { readiness } from './readiness.js';
+import { readiness, sweepRole } from './readiness.js';
 import { renderReadinessMarkdown } from './readiness-markdown.js';
 import { MITIGATIONS } from './readiness-mitigations.js';
-import { rank, retrySweep } from './readiness-retry.js';
+import { rank, replicaMean, retrySweep } from './readiness-retry.js';
 
 /** A hand-made retry sweep: per setting, txns/commits, TPS with interval, p99 with interval. */
 function retryFixture(configs: { retries: number; txns: number; commits: number; tps: [number, number, number]; p99: [number, number, number] }[]): SweepResult {
@@ -33,6 +33,159 @@ function retryFixture(configs: { retries: number; txns: number; commits: number;
   const runs = table({ run_id: entries.flatMap((e) => e.runs.map((r) => `${e.id}/${r.id}`)), requests_per_commit: entries.flatMap((_, i) => [10 + i, 11 + i, 12 + i]) });
   return { kind: 'sweep', name: 'retry', dir: 'retry', definition: { definition: { name: 'retry' }, configs: [] }, rows, runs, axes: ['max_retry_count'], configs: entries };
 }
+
+/**
+ * A hand-made sweep: each configuration's results.csv row (with write_txns and commits) and its
+ * runs' config and isolation verdict. `axes` are the fields that vary.
+ */
+function sweepFixture(
+  name: string,
+  axes: string[],
+  configs: { row: Row; runs: { anomalies?: string[] }[] }[],
+  description?: string,
+): SweepResult {
+  const entries: ConfigEntry[] = configs.map((c, i) => {
+    const id = `c${i}`;
+    const runs = c.runs.map((r, j) => ({
+      id: `r00${j}`,
+      dir: `${name}/${id}/r00${j}`,
+      run: { config: c.row, isolation: { valid: (r.anomalies ?? []).length === 0, anomaly_types: r.anomalies ?? [] } } as never,
+      files: { run: `${name}/${id}/r00${j}/run.json`, history: '' },
+    }));
+    return { id, dir: `${name}/${id}`, row: { ...c.row, config_id: id, replicas: c.runs.length }, summary: { schema: 'x', id, config: {}, replicas: c.runs.length, runs: [], counts: {}, rates: {} }, runs };
+  });
+  const keys = Object.keys(entries[0]!.row);
+  const rows = table(Object.fromEntries(keys.map((k) => [k, entries.map((e) => e.row[k])])));
+  const runs = table({ run_id: entries.flatMap((e) => e.runs.map((r) => `${e.id}/${r.id}`)) });
+  return { kind: 'sweep', name, dir: name, definition: { definition: { name, ...(description === undefined ? {} : { description }) }, configs: [] }, rows, runs, axes, configs: entries };
+}
+
+/** The research knobs at their defaults, as a results.csv of this version writes them. */
+const KNOBS = { compact_gc: 'none', remote_writers: 0, remote_latency_ms: 0, orphan_recovery_every: 1, writer_crash_prob: 0, head_cache_ms: 0 };
+const base = (extra: Row): Row => ({ num_writers: 3, writer_rate: 0.2, key_overlap_ratio: 0.2, compact_interval_s: 0, write_txns: 500, commits: 495, ...KNOBS, ...extra });
+const clean = [{}, {}];
+
+function researchResults(): ResultSets {
+  const envelope = sweepFixture('env', ['writer_rate'], [{ row: base({ writer_rate: 0.1 }), runs: clean }, { row: base({ writer_rate: 0.2 }), runs: clean }]);
+  const headCache = sweepFixture(
+    'head-cache',
+    ['head_cache_ms'],
+    [
+      { row: base({ head_cache_ms: 0 }), runs: clean },
+      { row: base({ head_cache_ms: 1000 }), runs: [{ anomalies: ['G-single-item-realtime', 'stale-read'] }, {}] },
+    ],
+    'The effect of a HEAD cache.',
+  );
+  const crash = sweepFixture('lease-expiry', ['lease_ttl_ms'], [{ row: base({ lease_ttl_ms: 1000, writer_crash_prob: 0.05 }), runs: clean }, { row: base({ lease_ttl_ms: 5000, writer_crash_prob: 0.05 }), runs: clean }]);
+  const gc = sweepFixture(
+    'gc',
+    ['compact_gc', 'num_readers'],
+    ['none', 'inline', 'three-phase'].flatMap((mode, i) =>
+      [0, 4].map((readers) => ({ row: base({ compact_interval_s: 10, compact_gc: mode, num_readers: readers, commits: 495 - 40 * i }), runs: clean })),
+    ),
+    'GC during the workload.',
+  );
+  return { root: 'lab', sweeps: [envelope, headCache, crash, gc], chaos: [], hazards: [], crashes: [], boundaries: [], skipped: [] };
+}
+
+describe('research sweeps', () => {
+  it('keeps sweeps that vary or fix a research knob out of the envelope and lists them with their questions', () => {
+    const results = researchResults();
+    expect(results.sweeps.map(sweepRole)).toEqual(['envelope', 'research', 'research', 'compaction']);
+    const doc = readiness(results);
+    expect(doc.envelope.sweeps.map((s) => s.name)).toEqual(['env']);
+    expect(doc.research.map((r) => [r.name, r.knobs.varied, r.knobs.fixed, r.usedIn])).toEqual([
+      ['head-cache', ['head_cache_ms'], {}, null],
+      ['lease-expiry', [], { writer_crash_prob: 0.05 }, null],
+      ['gc', ['compact_gc'], {}, 'compaction'],
+    ]);
+    expect(doc.research[0]!.question).toBe('The effect of a HEAD cache.');
+    const md = renderReadinessMarkdown(doc, { resultsHref: '' });
+    const section = md.slice(md.indexOf('## 6. Research sweeps'), md.indexOf('## 7.'));
+    expect(section).toContain('| head-cache (`head-cache`) | `head_cache_ms` (0, 1000) | — | The effect of a HEAD cache. | 2 / 4 | — | [results.csv](head-cache/results.csv) |');
+    expect(section).toContain('| lease-expiry (`lease-expiry`) | — | writer_crash_prob=0.05 | not recorded in its sweep.json; see docs/research.md |');
+  });
+
+  it('states the research knobs an envelope is conditional on', () => {
+    const doc = readiness(researchResults());
+    expect(doc.envelope.sweeps[0]!.conditions).toMatchObject(KNOBS);
+    // A sweep that held writer_crash_prob at 0.05 would otherwise read as unconditional.
+    const crashed = sweepFixture('env-crash', ['writer_rate'], [{ row: base({ writer_rate: 0.1, writer_crash_prob: 0.05 }), runs: clean }, { row: base({ writer_rate: 0.2, writer_crash_prob: 0.05 }), runs: clean }]);
+    const retry = retrySweep({ ...crashed, axes: ['max_retry_count'] });
+    expect(retry.conditions).toMatchObject({ writer_crash_prob: 0.05, head_cache_ms: 0 });
+  });
+
+  it('puts HEAD-cache runs in their own isolation group, so the other groups show no anomalies', () => {
+    const doc = readiness(researchResults());
+    const group = (g: string) => doc.isolation.find((x) => x.group === g);
+    expect(group('head-cache')).toMatchObject({ runs: 2, verified: 2, types: { 'G-single-item-realtime': 1, 'stale-read': 1 }, dirs: ['head-cache'] });
+    expect(group('head-cache')!.anomalous.k).toBe(1);
+    expect(group('workload')!.anomalous.k).toBe(0);
+    expect(group('workload')!.dirs).toEqual(['env', 'gc']);
+    expect(group('research')).toMatchObject({ runs: 6, dirs: ['head-cache', 'lease-expiry'] });
+    expect(group('research')!.anomalous.k).toBe(0);
+    const isolation = doc.summary.find((i) => i.topic === 'isolation')!;
+    expect(isolation.text).toContain('runs with anomalies outside hazard reproductions and HEAD-cache runs: 0.0 % [0.0–');
+    expect(isolation.text).toContain('HEAD-cache runs 1/2');
+  });
+
+  it('groups the compaction section by compact_gc, pooled over the other axes', () => {
+    const doc = readiness(researchResults());
+    const [gc] = doc.compaction.sweeps;
+    expect(gc).toMatchObject({ name: 'gc', by: ['compact_gc'], pooled: ['num_readers'] });
+    expect(gc!.levels.map((l) => [l.gc, l.interval_s, l.k, l.n, l.configs])).toEqual([
+      ['inline', 10, 90, 1000, 2],
+      ['none', 10, 10, 1000, 2],
+      ['three-phase', 10, 170, 1000, 2],
+    ]);
+    // Research sweeps other than GC-mode ones do not feed the compaction section.
+    expect(doc.compaction.withCompactor).toEqual([]);
+    const md = renderReadinessMarkdown(doc, { resultsHref: '' });
+    expect(md).toContain('### gc (`gc`): transaction failure by compact_gc');
+    expect(md).toMatch(/\| 10 \| three-phase \| 2 \| 17\.0 % \[[^|]*\(170\/1000\) \| \[c4\]/);
+  });
+});
+
+describe('the summary', () => {
+  it('sums the envelope, counts hazards and isolation, and links every line', async () => {
+    const results = await fixtures();
+    const doc = readiness(results);
+    const env = doc.summary.find((i) => i.topic === 'envelope')!;
+    const total = doc.envelope.sweeps.reduce((a, s) => a + s.configs.length, 0);
+    const safe = doc.envelope.sweeps.reduce((a, s) => a + s.counts.safe, 0);
+    expect(env.text).toMatch(new RegExp(`^${safe} safe, \\d+ maybe, \\d+ over of ${total} configurations`));
+    const hz = doc.summary.find((i) => i.topic === 'hazards')!;
+    expect(hz.text).toMatch(new RegExp(`^${doc.hazards.hazards.filter((h) => h.reproduced.k > 0).length} of ${doc.hazards.hazards.length} hazards reproduced`));
+    for (const i of doc.summary) expect(i.links.length + i.runs.length, i.topic).toBeGreaterThan(0);
+    const md = renderReadinessMarkdown(doc, { resultsHref: '../lab' });
+    const summary = md.slice(md.indexOf('## Summary'), md.indexOf('## 1.'));
+    expect(summary.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(doc.summary.length);
+    expect(summary).toContain('No data for: boundary, retry — see [What is missing](#7-what-is-missing).');
+    // Section links resolve to the headings as Markdown renderers anchor them.
+    expect(summary).toContain('(#1-safe-operating-envelope-transaction-failure-rate-under-100-)');
+    expect(md).toContain('## 1. Safe operating envelope (transaction failure rate under 10.0 %)');
+  });
+
+  it('gives, per writers, the range of boundary ends', () => {
+    const rows = table({
+      cell: ['a', 'b', 'c'],
+      num_writers: [2, 2, 4],
+      metric: ['txn', 'txn', 'txn'],
+      threshold: [0.1, 0.1, 0.1],
+      status: ['bracketed', 'bracketed', 'below_range'],
+      boundary_lo: [0.2, 0.3, 0.4],
+      boundary_hi: [0.4, 0.5, null],
+      near_rate: [null, null, null],
+      probes: [2, 2, 1],
+      runs: [10, 10, 5],
+    });
+    const probes = table({ cell: ['a', 'a', 'b', 'b', 'c'], writer_rate: [0.2, 0.4, 0.3, 0.5, 0.4], k: [1, 60, 1, 60, 1], n: [100, 100, 100, 100, 100], dir: ['a/1', 'a/2', 'b/1', 'b/2', 'c/1'] });
+    const doc = readiness({ root: 'r', sweeps: [], chaos: [], hazards: [], crashes: [], boundaries: [{ kind: 'boundary', name: 'b', dir: 'b', rows, probes }], skipped: [] });
+    const item = doc.summary.find((i) => i.topic === 'boundary')!;
+    expect(item.text).toBe('writers=2: safe up to 0.2–0.3, over from 0.4–0.5 txn/s each (2 cells); writers=4: safe up to 0.4, over from none decided txn/s each (1 cell).');
+    expect(item.links).toEqual([{ label: 'b/boundary.csv', file: 'b/boundary.csv' }]);
+  });
+});
 
 describe('readiness on the fixtures', () => {
   it('classifies every envelope configuration by its own Wilson interval against the threshold', async () => {
@@ -151,6 +304,30 @@ describe('retry settings', () => {
     expect(r.absent).toEqual([]);
   });
 
+  it('judges each metric against the candidates\' best on its own and recommends the intersection', () => {
+    // All tied on success. Throughput keeps c0 and c1; p99 keeps only c2 (c0 and c1 are far
+    // slower). Narrowing metric by metric would re-rank p99 inside {c0, c1} and keep both.
+    const sweep = retryFixture([
+      { retries: 1, txns: 400, commits: 396, tps: [1, 0.95, 1.05], p99: [100, 90, 110] },
+      { retries: 2, txns: 400, commits: 396, tps: [1, 0.95, 1.05], p99: [100, 90, 110] },
+      { retries: 3, txns: 400, commits: 396, tps: [0.5, 0.45, 0.55], p99: [10, 9, 11] },
+    ]);
+    const r = retrySweep(sweep);
+    expect(r.candidates.map((s) => s.id).sort()).toEqual(['c0', 'c1', 'c2']);
+    expect(r.recommended).toEqual([]);
+    const md = renderReadinessMarkdown({ ...readiness({ root: 'r', sweeps: [], chaos: [], hazards: [], crashes: [], boundaries: [], skipped: [] }), retry: [r] }, { resultsHref: '' });
+    expect(md).toContain('- None of those is best or indistinguishable from their best on every other metric');
+  });
+
+  it('gives replica means a Student-t interval on n - 1 df', () => {
+    expect(replicaMean([10, 12])).toMatchObject({ value: 11, lo: 0, n: 2 });
+    expect(replicaMean([10, 12]).hi).toBeCloseTo(11 + 12.7062047, 6);
+    const three = replicaMean([10, 11, 12]);
+    expect(three.lo).toBeCloseTo(11 - 4.3026527 / Math.sqrt(3), 6);
+    expect(three.hi).toBeCloseTo(11 + tQuantile975(2) / Math.sqrt(3), 12);
+    expect(replicaMean([5])).toEqual({ value: 5, lo: null, hi: null, n: 1 });
+  });
+
   it('ranks no-data settings last', () => {
     const ranked = rank(
       [
@@ -170,7 +347,7 @@ describe('the Markdown document', () => {
   it('puts a link on every claim line, and every rate with its k/n', async () => {
     const doc = readiness(await fixtures());
     const md = renderReadinessMarkdown(doc, { resultsHref: '../lab' });
-    const body = md.slice(0, md.indexOf('## 6. What is missing'));
+    const body = md.slice(0, md.indexOf('## 7. What is missing'));
     const claims = body.split('\n').filter((l) => (l.startsWith('|') && !/^\|( --- \|)+$/.test(l) && !l.startsWith('| hazard |')) || l.startsWith('- '));
     // Header rows are the first row of each table: drop them by position.
     const lines = body.split('\n');
@@ -181,7 +358,7 @@ describe('the Markdown document', () => {
     // Never a bare rate: every percentage in a claim is followed by an interval or a k/n.
     for (const l of checked) for (const m of l.matchAll(/\d+\.\d+ % \[/g)) expect(l.slice(m.index)).toMatch(/^[^|]*\(\d+\/\d+\)/);
     expect(md).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/); // no wall-clock timestamp of its own
-    expect(md).toContain('## 6. What is missing');
+    expect(md).toContain('## 7. What is missing');
     expect(md).toContain('`manifest-lab sweep --config sweeps/retry.json`');
   });
 

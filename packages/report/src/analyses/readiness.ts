@@ -10,13 +10,20 @@ import { type CompactionSection, compactionSection } from './readiness-compactio
 import { boundaryCells, type EnvelopeSection, envelopeSweep } from './readiness-envelope.js';
 import type { RunLink } from './readiness-evidence.js';
 import { type HazardsSection, hazardsSection } from './readiness-hazards.js';
+import { headCached, type ResearchSweep, researchKnobs, researchSweep } from './readiness-research.js';
 import { RETRY_FIELDS, type RetrySweep, retrySweep } from './readiness-retry.js';
+import { type SummaryItem, summaryItems } from './readiness-summary.js';
 
 export const DEFAULT_THRESHOLD = 0.1;
 
 export interface IsolationGroup {
-  /** workload: sweeps; boundary: boundary probes; chaos: chaos scenarios; hazards: hazard reproductions. */
-  readonly group: 'workload' | 'boundary' | 'chaos' | 'hazards';
+  /**
+   * workload: sweeps (research sweeps excepted); research: research sweeps' runs without a HEAD
+   * cache; head-cache: runs with head_cache_ms > 0, whose reads may be stale by design
+   * (serializable, not strict-serializable: *-realtime and stale-read anomalies are expected);
+   * boundary: boundary probes; chaos: chaos scenarios; hazards: hazard reproductions.
+   */
+  readonly group: 'workload' | 'research' | 'head-cache' | 'boundary' | 'chaos' | 'hazards';
   readonly runs: number;
   /** Runs whose history was checked (valid or not). */
   readonly verified: number;
@@ -56,6 +63,10 @@ export interface Readiness {
   readonly compaction: CompactionSection;
   readonly hazards: HazardsSection;
   readonly isolation: readonly IsolationGroup[];
+  /** Sweeps kept out of the envelope because they vary or fix a research knob. */
+  readonly research: readonly ResearchSweep[];
+  /** One line per topic, with its links: the top of the document. */
+  readonly summary: readonly SummaryItem[];
   readonly missing: readonly MissingItem[];
   /** Whether any section has data to recommend from. */
   readonly usable: boolean;
@@ -66,8 +77,20 @@ export interface ReadinessOptions {
   readonly threshold?: number;
 }
 
-/** Which section a top-level sweep feeds: retry when it varies a retry field, compaction when compact_interval_s, else the envelope. */
-export function sweepRole(sweep: SweepResult): 'retry' | 'compaction' | 'envelope' {
+export type SweepRole = 'retry' | 'compaction' | 'research' | 'envelope';
+
+/**
+ * Which section a top-level sweep feeds. A sweep that varies a research knob, or fixes one away
+ * from its default, changes the system under test (a HEAD cache, injected writer crashes, remote
+ * writers, rarer orphan recovery): `research`, never the envelope — except one that touches only
+ * the GC mode, which is a compaction setting (`compaction`). Otherwise: `retry` when it varies a
+ * retry field, `compaction` when compact_interval_s, else the envelope.
+ */
+export function sweepRole(sweep: SweepResult): SweepRole {
+  const knobs = researchKnobs(sweep);
+  const touched = [...knobs.varied, ...Object.keys(knobs.fixed)];
+  if (touched.some((k) => k !== 'compact_gc')) return 'research';
+  if (touched.length > 0) return 'compaction';
   if (sweep.axes.some((a) => (RETRY_FIELDS as readonly string[]).includes(a))) return 'retry';
   if (sweep.axes.includes('compact_interval_s')) return 'compaction';
   return 'envelope';
@@ -75,8 +98,11 @@ export function sweepRole(sweep: SweepResult): 'retry' | 'compaction' | 'envelop
 
 const under = (dir: string, parent: string) => parent === '' || dir === parent || dir.startsWith(`${parent}/`);
 
-function isolationGroup(group: IsolationGroup['group'], sweeps: readonly SweepResult[]): IsolationGroup {
-  const runs: { link: RunLink; run: RunEntry }[] = sweeps.flatMap((s) => s.configs.flatMap((c) => c.runs.map((r) => ({ link: { id: `${c.id}/${r.id}`, file: r.files.run }, run: r }))));
+function isolationGroup(group: IsolationGroup['group'], sweeps: readonly SweepResult[], keep: (r: RunEntry) => boolean = () => true): IsolationGroup {
+  const runs: { link: RunLink; run: RunEntry }[] = sweeps.flatMap((s) =>
+    s.configs.flatMap((c) => c.runs.filter(keep).map((r) => ({ link: { id: `${c.id}/${r.id}`, file: r.files.run }, run: r }))),
+  );
+  const inGroup = sweeps.filter((s) => s.configs.some((c) => c.runs.some(keep)));
   const verified = runs.filter((r) => r.run.run.isolation !== undefined && r.run.run.isolation.valid !== 'unknown');
   const bad = verified.filter((r) => r.run.run.isolation?.valid === false);
   const types: Record<string, number> = {};
@@ -88,7 +114,7 @@ function isolationGroup(group: IsolationGroup['group'], sweeps: readonly SweepRe
     anomalous: wilson(bad.length, verified.length),
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => (a < b ? -1 : 1))),
     evidence: (bad.length > 0 ? bad : runs).map((r) => r.link),
-    dirs: sweeps.map((s) => s.dir),
+    dirs: inGroup.map((s) => s.dir),
   };
 }
 
@@ -113,6 +139,8 @@ export function readiness(results: ResultSets, options: ReadinessOptions = {}): 
   const own = results.sweeps.filter((s) => !isProbe(s));
   const envelopeSweeps = own.filter((s) => sweepRole(s) === 'envelope');
   const retrySweeps = own.filter((s) => sweepRole(s) === 'retry');
+  const researchSweeps = own.filter((s) => sweepRole(s) === 'research');
+  const workloadSweeps = own.filter((s) => sweepRole(s) !== 'research');
   const chaosSweeps = results.chaos.flatMap((c) => c.scenarios.map((s) => s.sweep));
   const hazardSweeps = results.hazards.flatMap((h) => h.hazards.map((x) => x.sweep));
 
@@ -123,17 +151,27 @@ export function readiness(results: ResultSets, options: ReadinessOptions = {}): 
   };
   const retry = retrySweeps.map(retrySweep);
   const hazards = hazardsSection(results.hazards, results.crashes);
-  const compaction = compactionSection([...own, ...chaosSweeps], hazards.hazards);
+  // Research sweeps change the system under test: only GC-mode ones (role compaction) are used here.
+  const compaction = compactionSection([...workloadSweeps, ...chaosSweeps], hazards.hazards);
+  const research = own
+    .filter((s) => {
+      const k = researchKnobs(s);
+      return k.varied.length > 0 || Object.keys(k.fixed).length > 0;
+    })
+    .map((s) => researchSweep(s, sweepRole(s) === 'compaction' ? 'compaction' : null));
+  const strict = (r: RunEntry) => !headCached(r);
   const isolation = (
     [
-      ['workload', own],
-      ['boundary', probes],
-      ['chaos', chaosSweeps],
-      ['hazards', hazardSweeps],
+      ['workload', workloadSweeps, strict],
+      ['research', researchSweeps, strict],
+      ['head-cache', own, headCached],
+      ['boundary', probes, strict],
+      ['chaos', chaosSweeps, strict],
+      ['hazards', hazardSweeps, () => true],
     ] as const
   )
-    .filter(([, sweeps]) => sweeps.length > 0)
-    .map(([group, sweeps]) => isolationGroup(group, sweeps));
+    .map(([group, sweeps, keep]) => isolationGroup(group, sweeps, keep))
+    .filter((g) => g.runs > 0);
 
   const missing: MissingItem[] = [];
   if (envelope.sweeps.length === 0) {
@@ -159,5 +197,6 @@ export function readiness(results: ResultSets, options: ReadinessOptions = {}): 
   if (isolation.every((g) => g.verified === 0)) missing.push({ section: 'isolation', what: 'no verified run', command: 'any manifest-lab sweep (every run is verified)' });
 
   const usable = envelope.sweeps.length > 0 || envelope.boundaries.length > 0 || retry.length > 0 || hazards.hazards.length > 0 || compaction.sweeps.length > 0;
-  return { threshold, provenance: provenance(results, [...own, ...probes, ...chaosSweeps, ...hazardSweeps]), envelope, retry, compaction, hazards, isolation, missing, usable };
+  const body = { threshold, provenance: provenance(results, [...own, ...probes, ...chaosSweeps, ...hazardSweeps]), envelope, retry, compaction, hazards, isolation, research, missing, usable };
+  return { ...body, summary: summaryItems(body) };
 }
