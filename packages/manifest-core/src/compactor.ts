@@ -1,10 +1,11 @@
 import { PreconditionFailedError } from './errors.js';
+import type { GcPlanStore } from './gc-plan-store.js';
 import type { JsonValue, Key } from './json.js';
+import type { ActiveLease } from './lease-store.js';
 import type { Manifest } from './manifest.js';
 import type { ManifestParts } from './manifest-parts.js';
-import type { GcPlanStore } from './gc-plan-store.js';
 import { foldIntoMap, sortedEntries } from './read-path.js';
-import { newBackoff, retryTransient, sleepOrThrow } from './runtime.js';
+import { newBackoff, retryTransient, rules, skewMarginMs, sleepOrThrow } from './runtime.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
 import {
   type CheckpointMeta,
@@ -57,10 +58,25 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
   /**
    * Fold the current snapshot into `ckpt-<txn>`, write it, then re-read HEAD and CAS the new
    * checkpoint id into it against the *freshly read* tag (never comparing lsns: §6.5).
+   * Under `compactorNeverRollsBack`, when that HEAD already names a checkpoint at least as new,
+   * nothing is published and HEAD's checkpoint and tag are returned instead. Under
+   * `gcKeepsLeasedReads` the fold is leased like a read session, so another compactor's GC
+   * keeps what it reads.
    */
   async compactOnce(): Promise<PublishedCheckpoint> {
-    const { rt, head, checkpoints } = this.#parts;
+    const { rt, leases } = this.#parts;
     const snap = await this.#snapshot();
+    if (!rules(rt).gcKeepsLeasedReads) return this.#compactAt(snap);
+    const lease = await leases.create(snap.txnId, snap.headTag, rt.retention.leaseTtlMs, snap);
+    try {
+      return await this.#compactAt(snap);
+    } finally {
+      await leases.release(lease);
+    }
+  }
+
+  async #compactAt(snap: Snapshot): Promise<PublishedCheckpoint> {
+    const { rt, head, checkpoints } = this.#parts;
     const entries = sortedEntries(await foldIntoMap<K, V>(this.#parts, snap));
     const payload = encodeCheckpointPayload(entries);
     const meta: CheckpointMeta = {
@@ -74,6 +90,10 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     const id = await checkpoints.put(meta, payload);
 
     const cur = await head.load();
+    if (rules(rt).compactorNeverRollsBack && cur !== null && cur.head.checkpoint_id !== null) {
+      const headLsn = await this.#checkpointLsn(cur.head.checkpoint_id);
+      if (headLsn >= meta.lsn) return { checkpointId: cur.head.checkpoint_id, headTag: cur.tag };
+    }
     const next: HeadDoc =
       cur === null
         ? { version: 1, checkpoint_id: id, last_segment_seq: null, last_txn_id: 0 }
@@ -90,6 +110,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
    */
   async compactAndGc(): Promise<PublishedCheckpoint> {
     const { rt, head, leases, checkpoints, segments } = this.#parts;
+    const keepReads = rules(rt).gcKeepsLeasedReads;
     const published = await this.compactOnce();
     const cur = await head.load();
     if (cur !== null && cur.tag !== published.headTag) return published;
@@ -97,9 +118,11 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     const active = await leases.listActive(rt.clock.wallNow());
     const watermark = minLeaseTxn(active);
     const meta = await checkpoints.getMeta(published.checkpointId);
-    if (watermark > meta.lsn) {
+    // fusio: every lease past the lsn; gcKeepsLeasedReads: below every live lease's first read seq.
+    const upto = keepReads ? Math.min(meta.last_segment_seq_at_ckpt, minReadSeq(active) - 1) : meta.last_segment_seq_at_ckpt;
+    if (keepReads ? upto > 0 : watermark > meta.lsn) {
       try {
-        await segments.deleteUpto(meta.last_segment_seq_at_ckpt);
+        await segments.deleteUpto(upto);
       } catch {
         // Ignored, as in the crate.
       }
@@ -108,7 +131,8 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     const now = rt.clock.wallNow();
     const listed = await this.#listCheckpointsOrEmpty();
     const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
-    for (const id of this.#checkpointsToDelete(state, now)) {
+    const leased = keepReads ? leasedCheckpoints(active, listed, cur?.head.checkpoint_id ?? null) : undefined;
+    for (const id of this.#checkpointsToDelete(state, now, leased)) {
       try {
         await checkpoints.delete(id);
       } catch {
@@ -131,6 +155,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
    */
   async gcCompute(plans: GcPlanStore = this.#parts.gcPlan): Promise<string | null> {
     const { rt, head, leases } = this.#parts;
+    const { gcPlanRepeatable: repeatable, gcKeepsLeasedReads: keepReads } = rules(rt);
     const delays = newBackoff(rt);
     for (;;) {
       try {
@@ -138,22 +163,33 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
         if (cur === null) return null;
         const now = rt.clock.wallNow();
         const active = await leases.listActive(now);
-        if (active.length === 0) return null;
+        if (active.length === 0 && !repeatable) return null;
         const watermark = minLeaseTxn(active);
         const listed = await this.#listCheckpointsOrEmpty();
         const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
-        const upto =
+        let upto =
           state.floor !== undefined && cur.head.last_segment_seq !== null
             ? Math.min(state.floor.meta.last_segment_seq_at_ckpt, cur.head.last_segment_seq)
             : 0;
+        if (keepReads) upto = Math.min(upto, minReadSeq(active) - 1);
+        const leased = keepReads ? leasedCheckpoints(active, listed, cur.head.checkpoint_id) : undefined;
         const plan: GcPlan = {
           against_head_tag: cur.tag,
           not_before: now + rt.retention.segmentsMinTtlMs,
           delete_segments: upto > 0 ? [segmentRange(1, upto)] : [],
-          delete_checkpoints: this.#checkpointsToDelete(state, now),
+          delete_checkpoints: this.#checkpointsToDelete(state, now, leased),
           make_checkpoints: [],
         };
         try {
+          if (repeatable) {
+            // An empty (reset) plan, or one overdue by a full segment TTL, is replaced (§6.6).
+            const existing = await plans.load();
+            if (existing === null) return await plans.put(plan, { ifNoneMatch: '*' });
+            const empty = existing.plan.delete_segments.length === 0 && existing.plan.delete_checkpoints.length === 0;
+            const overdue = now >= existing.plan.not_before + rt.retention.segmentsMinTtlMs + skewMarginMs(rt);
+            if (!empty && !overdue) return null;
+            return await plans.put(plan, { ifMatch: existing.tag });
+          }
           return await plans.put(plan, { ifNoneMatch: '*' });
         } catch (err) {
           if (err instanceof PreconditionFailedError) return null;
@@ -242,14 +278,44 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     if (loaded === null) return;
     const { plan, tag } = loaded;
     if (plan.delete_segments.length === 0 && plan.delete_checkpoints.length === 0) return;
-    if (rt.clock.wallNow() < plan.not_before) return;
-    if (plan.delete_segments.length > 0) await segments.deleteUpto(maxRangeEnd(plan));
-    for (const id of plan.delete_checkpoints) await checkpoints.delete(id);
+    if (rt.clock.wallNow() < plan.not_before + skewMarginMs(rt)) return;
+    if (rules(rt).gcKeepsLeasedReads) {
+      await this.#deleteWhatIsUnread(plan);
+    } else {
+      if (plan.delete_segments.length > 0) await segments.deleteUpto(maxRangeEnd(plan));
+      for (const id of plan.delete_checkpoints) await checkpoints.delete(id);
+    }
     try {
       await retryTransient(rt, delays, () => plans.put(EMPTY_GC_PLAN, { ifMatch: tag }));
     } catch (err) {
       if (!(err instanceof PreconditionFailedError)) throw err;
     }
+  }
+
+  /**
+   * Phase 3's deletes under `gcKeepsLeasedReads`: re-checked against HEAD and the leases live
+   * now — no segment at or above a live lease's first read seq or above HEAD's checkpoint, and no
+   * checkpoint HEAD or a live lease reads.
+   */
+  async #deleteWhatIsUnread(plan: GcPlan): Promise<void> {
+    const { rt, head, leases, segments, checkpoints } = this.#parts;
+    const cur = await head.load();
+    if (cur === null) return;
+    const headCheckpoint = cur.head.checkpoint_id;
+    const active = await leases.listActive(rt.clock.wallNow());
+    const headSeq = headCheckpoint === null ? 0 : (await checkpoints.getMeta(headCheckpoint)).last_segment_seq_at_ckpt;
+    const upto = Math.min(maxRangeEnd(plan), headSeq, minReadSeq(active) - 1);
+    if (upto > 0) await segments.deleteUpto(upto);
+    if (plan.delete_checkpoints.length === 0) return;
+    const leased = leasedCheckpoints(active, await this.#listCheckpointsOrEmpty(), headCheckpoint);
+    for (const id of plan.delete_checkpoints) if (!leased.has(id)) await checkpoints.delete(id);
+  }
+
+  /** The lsn of a checkpoint HEAD names: from its id (`ckpt-<lsn>`), else from its meta. */
+  async #checkpointLsn(id: string): Promise<number> {
+    const m = /^ckpt-(\d+)$/.exec(id);
+    if (m?.[1] !== undefined) return Number(m[1]);
+    return (await this.#parts.checkpoints.getMeta(id)).lsn;
   }
 
   /** Every checkpoint with its meta; as in the crate, a listing error counts as no checkpoints. */
@@ -261,14 +327,16 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     }
   }
 
-  #checkpointsToDelete(state: RetentionState, nowMs: number): string[] {
-    const ttl = this.#parts.rt.retention.checkpointsMinTtlMs;
+  /** Retention's victims; `leased` (under `gcKeepsLeasedReads`) are kept too. */
+  #checkpointsToDelete(state: RetentionState, nowMs: number, leased?: ReadonlySet<string>): string[] {
+    const ttl = this.#parts.rt.retention.checkpointsMinTtlMs + skewMarginMs(this.#parts.rt);
     return state.entries
       .filter(
         (c) =>
           c.id !== state.newest?.id &&
           c.id !== state.floor?.id &&
           !state.keepLast.has(c.id) &&
+          !(leased?.has(c.id) ?? false) &&
           Math.max(0, nowMs - c.meta.created_at_ms) >= ttl,
       )
       .map((c) => c.id);
@@ -280,6 +348,37 @@ function minLeaseTxn(leases: readonly { snapshotTxnId: number }[]): number {
   let min = Number.POSITIVE_INFINITY;
   for (const l of leases) min = Math.min(min, l.snapshotTxnId);
   return min;
+}
+
+/**
+ * The lowest segment seq a live lease may read (§6.4). A lease that does not record its reads
+ * (written by fusio 0.5) may read from seq 1. +∞ with no lease.
+ */
+function minReadSeq(leases: readonly ActiveLease[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const l of leases) min = Math.min(min, l.reads?.fromSeq ?? 1);
+  return min;
+}
+
+/**
+ * Checkpoints a live lease or HEAD may read: each lease's recorded checkpoint, HEAD's, and — for
+ * a lease that records nothing — every checkpoint at or below its txn (one of them is its own).
+ */
+function leasedCheckpoints(
+  leases: readonly ActiveLease[],
+  listed: readonly ListedCheckpoint[],
+  headCheckpoint: string | null,
+): Set<string> {
+  const kept = new Set<string>();
+  if (headCheckpoint !== null) kept.add(headCheckpoint);
+  for (const l of leases) {
+    if (l.reads === undefined) {
+      for (const c of listed) if (c.meta.lsn <= l.snapshotTxnId) kept.add(c.id);
+    } else if (l.reads.checkpointId !== null) {
+      kept.add(l.reads.checkpointId);
+    }
+  }
+  return kept;
 }
 
 function maxRangeEnd(plan: GcPlan): number {

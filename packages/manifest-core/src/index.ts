@@ -61,7 +61,7 @@ export type { Snapshot } from './snapshot.js';
 export type { KeyRange } from './read-path.js';
 export { type BackoffPolicy, backoffDelays, DEFAULT_BACKOFF } from './backoff.js';
 export { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
-export { classifyError, DEFAULT_PROFILE, type Profile, PROFILES, type RetryClass } from './profile.js';
+export { classifyError, DEFAULT_PROFILE, type Profile, PROFILE_RULES, PROFILES, type ProfileRules, type RetryClass } from './profile.js';
 export type { Runtime } from './runtime.js';
 export { ManifestParts } from './manifest-parts.js';
 export type { ActiveLease, LeaseHandle } from './lease-store.js';

@@ -18,12 +18,28 @@ export class LeaseKeeper implements AsyncDisposable {
   readonly #done: Promise<void>;
   heartbeats = 0;
 
-  constructor(leases: LeaseStore, lease: LeaseHandle, ttlMs: number, clock: Clock) {
-    const interval = keeperIntervalMs(ttlMs);
+  readonly #abort: AbortController | null;
+
+  /**
+   * `session`: the `strict` write session's keeper (not the crate's): it renews every third of
+   * the TTL, `stop()` interrupts its sleep at once, and it never releases the lease (the session
+   * does, on every exit).
+   */
+  constructor(leases: LeaseStore, lease: LeaseHandle, ttlMs: number, clock: Clock, session = false) {
+    const interval = session ? Math.max(Math.floor(ttlMs / 3), 100) : keeperIntervalMs(ttlMs);
+    const abort = session ? new AbortController() : null;
+    this.#abort = abort;
     this.#done = (async () => {
       // As the crate's keeper: the stop flag is checked before each sleep and after it.
       while (!this.#stopped) {
-        await clock.sleep(interval);
+        if (abort === null) await clock.sleep(interval);
+        else {
+          try {
+            await clock.sleep(interval, abort.signal);
+          } catch {
+            return; // stopped by the session, which releases the lease itself
+          }
+        }
         if (this.#stopped) break;
         try {
           await leases.heartbeat(lease, ttlMs);
@@ -32,8 +48,14 @@ export class LeaseKeeper implements AsyncDisposable {
           if (err instanceof PreconditionFailedError) break;
         }
       }
-      await leases.release(lease);
+      if (abort === null) await leases.release(lease);
     })();
+  }
+
+  /** Stop at once without waiting or releasing (the session keeper's stop; see the constructor). */
+  stop(): void {
+    this.#stopped = true;
+    this.#abort?.abort();
   }
 
   /** Resolves once the keeper has stopped and released its lease. */

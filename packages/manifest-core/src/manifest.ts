@@ -3,11 +3,13 @@ import { RealClock } from './clock/real-clock.js';
 import { Compactor } from './compactor.js';
 import { PreconditionFailedError } from './errors.js';
 import type { JsonValue, Key } from './json.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { ActiveLease } from './lease-store.js';
 import { ManifestParts } from './manifest-parts.js';
 import type { Clock } from './ports/clock.js';
 import type { ObjectStore, PutCondition } from './ports/object-store.js';
 import type { Random } from './ports/random.js';
-import { DEFAULT_PROFILE, type Profile } from './profile.js';
+import { DEFAULT_PROFILE, PROFILE_RULES, type Profile } from './profile.js';
 import { SeededRandom } from './random.js';
 import type { KeyRange } from './read-path.js';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './retention.js';
@@ -85,8 +87,15 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
     const rt = this.parts.rt;
     if (this.#writeSessions++ % this.#recoveryEvery === 0) await phase(rt, 'recovery', () => this.recoverOrphans());
     const snap = await phase(rt, 'snapshot', () => this.snapshot());
+    if (PROFILE_RULES[rt.profile].heartbeatedWriteLeases) {
+      // §6.2: a short write lease that the session's own keeper renews until commit or end.
+      const ttl = rt.retention.writeLeaseTtlMs;
+      const lease = await phase(rt, 'lease', () => this.parts.leases.create(snap.txnId + 1, snap.headTag, ttl, snap));
+      const keeper = new LeaseKeeper(this.parts.leases, lease, ttl, rt.clock, true);
+      return new WriteSession<K, V>(this.parts, snap, lease, keeper);
+    }
     const lease = await phase(rt, 'lease', () =>
-      this.parts.leases.create(snap.txnId + 1, snap.headTag, rt.retention.leaseTtlMs),
+      this.parts.leases.create(snap.txnId + 1, snap.headTag, rt.retention.leaseTtlMs, snap),
     );
     return new WriteSession<K, V>(this.parts, snap, lease);
   }
@@ -99,21 +108,38 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
   /** A read session at a given snapshot, leasing its txn id. */
   async sessionAt(snap: Snapshot): Promise<ReadSession<K, V>> {
     const { rt } = this.parts;
-    const lease = await phase(rt, 'lease', () => this.parts.leases.create(snap.txnId, snap.headTag, rt.retention.leaseTtlMs));
+    const lease = await phase(rt, 'lease', () => this.parts.leases.create(snap.txnId, snap.headTag, rt.retention.leaseTtlMs, snap));
     return new ReadSession<K, V>(this.parts, snap, lease);
   }
 
-  /** One-shot read. As in the crate, a failed read returns early and leaks its lease (§6.9). */
+  /**
+   * One-shot read. As in the crate, a failed read returns early and leaks its lease (§6.9);
+   * with `releaseLeasesOnError` (`strict`) the lease is released on every exit.
+   */
   async getLatest(key: K): Promise<V | undefined> {
     const session = await this.sessionAt(await this.snapshot());
+    if (PROFILE_RULES[this.parts.rt.profile].releaseLeasesOnError) {
+      try {
+        return await session.get(key);
+      } finally {
+        await session.end();
+      }
+    }
     const value = await session.get(key);
     await session.end();
     return value;
   }
 
-  /** One-shot scan (optionally of a range), sorted by key. Leaks its lease on failure (§6.9). */
+  /** One-shot scan (optionally of a range), sorted by key. Leaks its lease on failure (§6.9) unless `strict`. */
   async scanLatest(range?: KeyRange<K>): Promise<[K, V][]> {
     const session = await this.sessionAt(await this.snapshot());
+    if (PROFILE_RULES[this.parts.rt.profile].releaseLeasesOnError) {
+      try {
+        return range === undefined ? await session.scan() : await session.scanRange(range);
+      } finally {
+        await session.end();
+      }
+    }
     const entries = range === undefined ? await session.scan() : await session.scanRange(range);
     await session.end();
     return entries;
@@ -126,11 +152,14 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
    */
   async recoverOrphans(): Promise<number> {
     const { rt, head, leases, segments } = this.parts;
+    const rules = PROFILE_RULES[rt.profile];
     const delays = newBackoff(rt);
     for (;;) {
       let active: Set<number>;
+      let listed: ActiveLease[] = [];
       try {
-        active = new Set((await leases.listActive(rt.clock.wallNow())).map((l) => l.snapshotTxnId));
+        listed = await leases.listActive(rt.clock.wallNow());
+        active = new Set(listed.map((l) => l.snapshotTxnId));
       } catch (err) {
         await sleepOrThrow(rt, delays, err);
         continue;
@@ -149,6 +178,8 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
       let maxSeq = cur.last_segment_seq ?? 0;
       let lastTxn = cur.last_txn_id;
       let adopted = 0;
+      /** The adopted seqs and their writers' leases (null: unstamped), for the strict rules. */
+      const taken: { seq: number; txn: number; writer: string | null }[] = [];
       probe: for (;;) {
         const ids = await segments.listFrom(expected, 256);
         if (ids.length === 0) break;
@@ -157,7 +188,12 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
           if (seq < expected) continue;
           if (seq > expected) break probe; // a gap
           const txn = await segments.loadTxnId(seq);
-          if (txn <= lastTxn || txn !== lastTxn + 1 || active.has(txn)) break probe;
+          if (rules.heartbeatedWriteLeases || rules.adoptionRechecksLeases) {
+            if (txn <= lastTxn || txn !== lastTxn + 1) break probe;
+            const writer = await this.#orphanWriter(seq);
+            if (writer === undefined || isProtected(txn, writer, listed, rules.heartbeatedWriteLeases)) break probe;
+            taken.push({ seq, txn, writer });
+          } else if (txn <= lastTxn || txn !== lastTxn + 1 || active.has(txn)) break probe;
           lastTxn = txn;
           maxSeq = seq;
           expected++;
@@ -165,6 +201,25 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
           progressed = true;
         }
         if (!progressed) break;
+      }
+      if (adopted > 0 && rules.adoptionRechecksLeases) {
+        // The adoption race (§9.1): a writer that took its lease after our lease listing and
+        // stored its segment before our segment listing is still committing. Its lease predates
+        // its segment, so a listing made now shows it: adopt only below the first such segment.
+        let again: ActiveLease[];
+        try {
+          again = await leases.listActive(rt.clock.wallNow());
+        } catch (err) {
+          await sleepOrThrow(rt, delays, err);
+          continue;
+        }
+        const keep = taken.findIndex((t) => isProtected(t.txn, t.writer, again, rules.heartbeatedWriteLeases));
+        if (keep !== -1) {
+          adopted = keep;
+          const last = taken[keep - 1];
+          maxSeq = last?.seq ?? cur.last_segment_seq ?? 0;
+          lastTxn = last?.txn ?? cur.last_txn_id;
+        }
       }
       if (adopted === 0) return 0;
 
@@ -188,8 +243,28 @@ export class Manifest<K extends Key = Key, V extends JsonValue = JsonValue> {
     }
   }
 
+  /**
+   * The lease named by orphan `seq`'s writer stamp (null: an unstamped segment), or undefined
+   * when the segment is gone (then nothing at or past it is adopted).
+   */
+  async #orphanWriter(seq: number): Promise<string | null | undefined> {
+    const doc = await this.parts.segments.find(seq);
+    return doc === null ? undefined : (doc.writer?.lease ?? null);
+  }
+
   /** A compactor over the same store, prefix and runtime. */
   compactor(): Compactor<K, V> {
     return new Compactor<K, V>(this);
   }
+}
+
+/**
+ * Whether a live lease protects an orphan of txn `txn` from adoption. The crate's rule: any lease
+ * on `txn`. With `byWriter` (`heartbeatedWriteLeases`), a stamped segment is protected only by its
+ * own writer's lease: other sessions leasing the same txn are writers whose segment PUT must fail
+ * on this seq, and waiting for them is what stretches §6.2's stall past the TTL (§9.1).
+ */
+function isProtected(txn: number, writer: string | null, active: readonly ActiveLease[], byWriter: boolean): boolean {
+  if (byWriter && writer !== null) return active.some((l) => l.id === writer);
+  return active.some((l) => l.snapshotTxnId === txn);
 }

@@ -2,12 +2,103 @@ import { ManifestLabError } from './errors.js';
 
 /**
  * A profile names a set of algorithms over the same object layout. `'fusio-0.5'` reproduces the
- * reference exactly, hazards included; later profiles (fixes, conflict-aware commit) join this
- * union, and code switches on it exhaustively.
+ * reference exactly, hazards included. `'strict'` keeps the wire format (objects stay readable
+ * by fusio 0.5) and fixes the hazards the lab reproduces, one named rule at a time
+ * (`PROFILE_RULES`), so each fix is switched on and tested by itself.
  */
-export type Profile = 'fusio-0.5';
-export const PROFILES: readonly Profile[] = ['fusio-0.5'];
+export type Profile = 'fusio-0.5' | 'strict';
+export const PROFILES: readonly Profile[] = ['fusio-0.5', 'strict'];
 export const DEFAULT_PROFILE: Profile = 'fusio-0.5';
+
+/**
+ * What a profile does where fusio 0.5 has a hazard: one flag per fix, named for the hazard of
+ * the reference it removes (§ numbers of docs/fusio-manifest-0.5.md). Code reads the rule, not
+ * the profile's name.
+ */
+export interface ProfileRules {
+  /** The profile's name, for messages. */
+  readonly profile: Profile;
+  /**
+   * §6.8: `list_active` treats a lease deleted between its LIST and its GET as gone (an ended
+   * session), instead of failing the whole call.
+   */
+  readonly leaseListingSkipsVanished: boolean;
+  /**
+   * §6.7: a lease counts as live until `expires_at_ms + retention.maxClockSkewMs` wherever
+   * liveness decides adoption or GC; a GC plan's `not_before` and a checkpoint's minimum age get
+   * the same margin.
+   */
+  readonly skewTolerantExpiry: boolean;
+  /**
+   * §6.4: leases record the checkpoint their snapshot reads through (extra lease fields), and GC
+   * (inline and three-phase, re-checked at delete time) keeps every segment and checkpoint a live
+   * lease may still read, plus HEAD's checkpoint.
+   */
+  readonly gcKeepsLeasedReads: boolean;
+  /**
+   * §6.5: a compactor never publishes a checkpoint older than (or as old as) the one HEAD names;
+   * it checks the HEAD it CASes against and reports HEAD's checkpoint instead.
+   */
+  readonly compactorNeverRollsBack: boolean;
+  /**
+   * §6.6: `gc_compute` replaces an empty (reset) or overdue plan with `If-Match`, and plans even
+   * when no lease is live, so GC keeps working after the first plan.
+   */
+  readonly gcPlanRepeatable: boolean;
+  /**
+   * §6.9: every session and one-shot read gives its lease back on every exit, error paths
+   * included (`commit`'s early returns, a failed `getLatest`/`scanLatest`).
+   */
+  readonly releaseLeasesOnError: boolean;
+  /**
+   * §6.1: each segment carries its writer's lease id and a nonce from the run's seeded random
+   * (extra JSON fields fusio 0.5 ignores). Once the segment PUT has been attempted, a failure is
+   * resolved by re-reading HEAD and segment `next_seq`: `committed` when this writer's segment is
+   * published (or is pending at HEAD+1, which the writer then publishes itself),
+   * `PreconditionFailed` only when the seq holds another writer's segment, else `AmbiguousError`.
+   */
+  readonly verifiedCommitOutcome: boolean;
+  /**
+   * Adoption race (§9.1): recovery lists the leases again after listing segments, and adopts
+   * nothing at or past a segment whose writer took its lease after the first listing.
+   */
+  readonly adoptionRechecksLeases: boolean;
+  /**
+   * §6.2: a write session heartbeats its lease (keeper every `writeLeaseTtlMs / 3`) with the short
+   * `retention.writeLeaseTtlMs`, and recovery protects a segment that names its writer's lease
+   * only while *that* lease lives — not while any other session leases the same txn — so a
+   * crashed writer blocks the others for about `writeLeaseTtlMs`, not a lease TTL or more.
+   */
+  readonly heartbeatedWriteLeases: boolean;
+}
+
+/** Every profile's rules; `'fusio-0.5'` has every fix off. */
+export const PROFILE_RULES: Readonly<Record<Profile, ProfileRules>> = {
+  'fusio-0.5': {
+    profile: 'fusio-0.5',
+    leaseListingSkipsVanished: false,
+    skewTolerantExpiry: false,
+    gcKeepsLeasedReads: false,
+    compactorNeverRollsBack: false,
+    gcPlanRepeatable: false,
+    releaseLeasesOnError: false,
+    verifiedCommitOutcome: false,
+    adoptionRechecksLeases: false,
+    heartbeatedWriteLeases: false,
+  },
+  strict: {
+    profile: 'strict',
+    leaseListingSkipsVanished: true,
+    skewTolerantExpiry: true,
+    gcKeepsLeasedReads: true,
+    compactorNeverRollsBack: true,
+    gcPlanRepeatable: true,
+    releaseLeasesOnError: true,
+    verifiedCommitOutcome: true,
+    adoptionRechecksLeases: true,
+    heartbeatedWriteLeases: true,
+  },
+};
 
 /** How a retry loop treats an error (the crate's `RetryClass`). */
 export type RetryClass = 'durable-conflict' | 'transient' | 'fatal';
@@ -19,7 +110,8 @@ export type RetryClass = 'durable-conflict' | 'transient' | 'fatal';
  */
 export function classifyError(profile: Profile, err: unknown): RetryClass {
   switch (profile) {
-    case 'fusio-0.5': {
+    case 'fusio-0.5':
+    case 'strict': {
       if (!(err instanceof ManifestLabError)) return 'transient';
       switch (err.kind) {
         case 'precondition-failed':

@@ -1,7 +1,7 @@
 import { type BackoffPolicy, backoffDelays } from './backoff.js';
 import type { Clock } from './ports/clock.js';
 import type { Random } from './ports/random.js';
-import { classifyError, type Profile } from './profile.js';
+import { classifyError, PROFILE_RULES, type Profile, type ProfileRules } from './profile.js';
 import type { RetentionPolicy } from './retention.js';
 import { type ManifestPhase, type Tracer, traced } from './tracer.js';
 
@@ -14,6 +14,19 @@ export interface Runtime {
   readonly profile: Profile;
   /** Reports each session phase as a span; undefined = no tracing. */
   readonly tracer?: Tracer | undefined;
+}
+
+/** The rules of this runtime's profile (which hazard fixes are on). */
+export function rules(rt: Runtime): ProfileRules {
+  return PROFILE_RULES[rt.profile];
+}
+
+/**
+ * How long past `expires_at_ms` a lease still counts as live: `retention.maxClockSkewMs` when
+ * the profile tolerates clock skew (§6.7), else 0 (fusio 0.5 compares the clocks as they are).
+ */
+export function skewMarginMs(rt: Runtime): number {
+  return rules(rt).skewTolerantExpiry ? rt.retention.maxClockSkewMs : 0;
 }
 
 /** Run `op` as a traced phase of this runtime's tracer (a plain call without one). */

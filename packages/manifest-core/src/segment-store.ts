@@ -43,6 +43,15 @@ export class SegmentStore {
     return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
   }
 
+  /** `get`, but null when neither `.json` nor `.bin` exists (for the `strict` commit's checks). */
+  async find<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V> | null> {
+    for (const ext of ['.json', '.bin'] as const) {
+      const obj = await this.store.get(this.layout.segment(seq, ext));
+      if (obj !== null) return decodeSegment<K, V>(obj.body);
+    }
+    return null;
+  }
+
   /** GET segment `seq`'s payload, `.json` then `.bin`; a missing segment is corrupt. */
   async #fetch(seq: number) {
     for (const ext of ['.json', '.bin'] as const) {

@@ -21,6 +21,18 @@ export type SegmentRecord<K extends Key = Key, V extends JsonValue = JsonValue> 
 export interface SegmentDoc<K extends Key = Key, V extends JsonValue = JsonValue> {
   readonly txn_id: number;
   readonly records: readonly SegmentRecord<K, V>[];
+  /**
+   * Not in the crate (written under `verifiedCommitOutcome`, profile `strict`): who wrote the
+   * segment — the writer's lease id and a nonce from its seeded random — as two extra fields
+   * after `records`. serde ignores unknown fields, so fusio 0.5 still reads the segment.
+   */
+  readonly writer?: SegmentWriter;
+}
+
+/** The writer stamp of a `strict` segment (`writer_lease`, `writer_nonce` on the wire). */
+export interface SegmentWriter {
+  readonly lease: string;
+  readonly nonce: string;
 }
 
 export interface CheckpointMeta {
@@ -37,6 +49,13 @@ export interface LeaseDoc {
   readonly snapshot_txn_id: number;
   readonly expires_at_ms: number;
   readonly head_tag?: string;
+  /**
+   * Not in the crate (written under `gcKeepsLeasedReads`, profile `strict`): what the leased
+   * snapshot reads — the checkpoint it folds from (null: none) and the lowest segment seq it may
+   * read (`checkpoint_seq + 1`, or 1). serde ignores unknown fields, so fusio 0.5 still reads the
+   * lease (and drops the two fields if it heartbeats it). Both present or both absent.
+   */
+  readonly reads?: { readonly checkpoint_id: string | null; readonly from_seq: number };
 }
 
 export interface SegmentRange {
@@ -91,6 +110,11 @@ export function encodeSegment<K extends Key, V extends JsonValue>(s: SegmentDoc<
       : { key: r.key, op: r.op },
   );
   checkU64(s.txn_id, 'segment txn_id');
+  if (s.writer !== undefined) {
+    return encodeUtf8(
+      JSON.stringify({ txn_id: s.txn_id, records, writer_lease: s.writer.lease, writer_nonce: s.writer.nonce }),
+    );
+  }
   return encodeUtf8(JSON.stringify({ txn_id: s.txn_id, records }));
 }
 
@@ -124,7 +148,11 @@ export function encodeLease(l: LeaseDoc): Uint8Array {
           expires_at_ms: l.expires_at_ms,
           head_tag: l.head_tag,
         };
-  return encode(doc, 'lease');
+  if (l.reads === undefined) return encode(doc, 'lease');
+  return encode(
+    { ...doc, read_checkpoint_id: l.reads.checkpoint_id, read_from_seq: l.reads.from_seq },
+    'lease',
+  );
 }
 
 export function encodeGcPlan(p: GcPlan): Uint8Array {
@@ -237,7 +265,10 @@ export function decodeSegment<K extends Key, V extends JsonValue>(bytes: Uint8Ar
       ? { key: k, op: 'Put' }
       : { key: k, op: 'Put', value: r.value as V };
   });
-  return { txn_id: u64(o, 'txn_id', what), records };
+  const lease = optStr(o, 'writer_lease', what);
+  const nonce = optStr(o, 'writer_nonce', what);
+  if (lease === null || nonce === null) return { txn_id: u64(o, 'txn_id', what), records };
+  return { txn_id: u64(o, 'txn_id', what), records, writer: { lease, nonce } };
 }
 
 export function decodeCheckpointPayload<K extends Key, V extends JsonValue>(
@@ -275,7 +306,12 @@ export function decodeLease(bytes: Uint8Array): LeaseDoc {
     snapshot_txn_id: u64(o, 'snapshot_txn_id', what),
     expires_at_ms: u64(o, 'expires_at_ms', what),
   };
-  return tag === null ? base : { ...base, head_tag: tag };
+  const withTag = tag === null ? base : { ...base, head_tag: tag };
+  if (o.read_from_seq === undefined) return withTag;
+  return {
+    ...withTag,
+    reads: { checkpoint_id: optStr(o, 'read_checkpoint_id', what), from_seq: u64(o, 'read_from_seq', what) },
+  };
 }
 
 export function decodeGcPlan(bytes: Uint8Array): GcPlan {

@@ -4,10 +4,10 @@ import { type FaultPlan, FaultPlanError, HAZARD_NAMES, HAZARDS, type HazardScena
 import { CONFIG_FIELDS, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { type Backend, backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
-import { configFromFlags, flagName, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { chaosCsv, chaosTable, type ScenarioResult } from '../chaos-report.js';
-import { type HazardResult, hazardsCsv, hazardsTable } from '../hazard-report.js';
+import { configFromFlags, flagName, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { ensureWritableDir, writeFileAtomic } from '../files.js';
+import { type HazardResult, hazardsCsv, hazardsTable } from '../hazard-report.js';
 import { interruptSignal } from '../interrupt.js';
 import { readInput } from '../read-input.js';
 import { DEFAULT_MAX_REPLICAS } from '../sweep-file.js';
@@ -74,11 +74,12 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
     const flags = argv as Record<string, unknown>;
     const ignored = [
       ...['from', 'toxiproxy', 'chaos-duration-s', 'replicas', 'min-write-attempts'].filter((f) => flags[f] !== undefined),
-      ...CONFIG_FIELDS.map(flagName).filter((f) => flags[f] !== undefined),
+      // --profile applies: the same hazard under another profile's algorithms.
+      ...CONFIG_FIELDS.map(flagName).filter((f) => f !== 'profile' && flags[f] !== undefined),
     ];
     if (ignored.length > 0) {
       throw new UserError(
-        `Hazard scenarios bring their own workload, length and faults, so ${ignored.map((f) => `--${f}`).join(', ')} would be ignored; drop ${ignored.length > 1 ? 'them' : 'it'} (--hazard-seeds, --replay-seed, --chaos-seed and --out apply).`,
+        `Hazard scenarios bring their own workload, length and faults, so ${ignored.map((f) => `--${f}`).join(', ')} would be ignored; drop ${ignored.length > 1 ? 'them' : 'it'} (--hazard-seeds, --replay-seed, --chaos-seed, --profile and --out apply).`,
       );
     }
     if (argv.backend !== 'memory') {
@@ -169,10 +170,11 @@ async function runHazards(argv: ArgumentsCamelCase<ChaosArgs>, hazards: readonly
   const seeds = replay === undefined ? hazardSeeds : 1;
   const out = argv.out ?? 'results/hazards';
   await ensureWritableDir(out, '--out');
-  process.stderr.write(`hazards: ${hazards.length} scenario${hazards.length > 1 ? 's' : ''} × ${replay === undefined ? `${seeds} seeds` : `seed ${replay}`}, in parallel, in virtual time under fusio-0.5\n`);
+  const profile = (argv as Record<string, unknown>).profile as string | undefined;
+  process.stderr.write(`hazards: ${hazards.length} scenario${hazards.length > 1 ? 's' : ''} × ${replay === undefined ? `${seeds} seeds` : `seed ${replay}`}, in parallel, in virtual time under ${profile ?? 'fusio-0.5'}\n`);
   const outcomes = await inParallel(
     hazards.map((h) => {
-      const fixed = { ...h.config, ...(replay === undefined ? {} : { seed: replay }) };
+      const fixed = { ...h.config, ...(profile === undefined ? {} : { profile }), ...(replay === undefined ? {} : { seed: replay }) };
       const plan = scenarioPlan(() => h.plan(Number((fixed as { duration_s?: number }).duration_s ?? 120)), h.name, 'The hazard definition is broken: report it.');
       return {
         name: h.name,
