@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { ChaosView, ConfigView, Figure, HazardsView, OverlapAnswer, Row, SiteData, SweepView, ThresholdAnswer } from './model.js';
+import type { ChaosView, ConfigView, Figure, HazardsView, OverlapAnswer, ProfilesAnswer, Row, SiteData, SweepView, ThresholdAnswer } from './model.js';
 import {
   type ChaosResult,
   chaosDegradation,
   chaosFigure,
   type HazardsResult,
+  hazardsByProfile,
   loadResults,
   newDocument,
   overlapEffect,
+  profileComparison,
   ReportInputError,
   readiness,
   runCharts,
@@ -92,6 +94,8 @@ export async function loadSiteData(results: string, compare?: readonly [string, 
 
   const overlap = own.filter((s) => s.axes.includes('key_overlap_ratio')).flatMap((s) => overlapAnswer(s));
   const threshold = own.filter((s) => s.configs.length > 0).map((s) => thresholdAnswer(s));
+  const profiles = own.flatMap((s) => profilesAnswer(s));
+  const byProfile = hazardsByProfile(loaded.hazards);
   const pairs: (readonly [string, string])[] = [];
   if (compare !== undefined) {
     const dirs = compare.map((c) => toDir(c, results, [...seen.keys()]));
@@ -110,6 +114,8 @@ export async function loadSiteData(results: string, compare?: readonly [string, 
     crashes: loaded.crashes.map((c) => ({ name: c.name, dir: c.dir, path: abs(c.dir), report: c.report as Row })),
     skipped: loaded.skipped,
     overlap,
+    ...(profiles.length === 0 ? {} : { profiles }),
+    ...(byProfile === null ? {} : { hazardsByProfile: byProfile }),
     threshold,
     compare: pairs,
     ...(doc.usable ? { readiness: doc } : {}),
@@ -162,6 +168,27 @@ function overlapAnswer(sweep: SweepResult): OverlapAnswer[] {
   const e = overlapEffect(sweep);
   if (e === null) return [];
   return [{ sweep: sweep.dir, metric: e.metric, low: e.low, high: e.high, difference: e.difference, matched: e.matched, verdict: e.verdict }];
+}
+
+function profilesAnswer(sweep: SweepResult): ProfilesAnswer[] {
+  const cmp = profileComparison(sweep);
+  if (cmp === null) return [];
+  return [
+    {
+      sweep: sweep.dir,
+      profiles: cmp.map((p) => ({
+        profile: p.profile,
+        configs: p.configs,
+        overlap:
+          p.overlap === null
+            ? null
+            : { metric: p.overlap.metric, low: p.overlap.low, high: p.overlap.high, difference: p.overlap.difference, matched: p.overlap.matched, verdict: p.overlap.verdict },
+        requestsPerCommit: p.requestsPerCommit,
+        writeP99MedianMs: p.writeP99MedianMs,
+        writeP99MaxMs: p.writeP99MaxMs,
+      })),
+    },
+  ];
 }
 
 function thresholdAnswer(sweep: SweepResult): ThresholdAnswer {

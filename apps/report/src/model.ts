@@ -113,6 +113,29 @@ export interface ThresholdAnswer {
   readonly maybe: readonly (Rate & { readonly id: string; readonly label: string })[];
 }
 
+/** One sweep that varies `profile`: each profile's answers on the same configurations. */
+export interface ProfilesAnswer {
+  readonly sweep: string;
+  readonly profiles: readonly {
+    readonly profile: string;
+    readonly configs: number;
+    readonly overlap: Omit<OverlapAnswer, 'sweep'> | null;
+    readonly requestsPerCommit: number | null;
+    readonly writeP99MedianMs: number | null;
+    readonly writeP99MaxMs: number | null;
+  }[];
+}
+
+/** Hazard results of several profiles side by side: a row per hazard, a column per profile. */
+export interface HazardsByProfileView {
+  readonly profiles: readonly string[];
+  readonly rows: readonly {
+    readonly hazard: string;
+    readonly section: string;
+    readonly cells: Readonly<Record<string, { readonly reproduced: number; readonly runs: number; readonly anomalyTypes: readonly string[]; readonly dir: string }>>;
+  }[];
+}
+
 export interface SiteData {
   readonly results: string;
   readonly sweeps: readonly SweepView[];
@@ -122,6 +145,10 @@ export interface SiteData {
   /** Directories seen but not rendered, and why (e.g. an unfinished sweep). */
   readonly skipped: readonly { readonly dir: string; readonly reason: string }[];
   readonly overlap: readonly OverlapAnswer[];
+  /** Sweeps that vary `profile`, answered per profile. */
+  readonly profiles?: readonly ProfilesAnswer[];
+  /** Present when hazard results cover more than one profile. */
+  readonly hazardsByProfile?: HazardsByProfileView | undefined;
   readonly threshold: readonly ThresholdAnswer[];
   /** The production readiness document, when the results hold anything to recommend from. */
   readonly readiness?: Readiness | undefined;

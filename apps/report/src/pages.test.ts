@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConfigView, Row, SiteData, SweepView } from './model.js';
+import type { ConfigView, OverlapAnswer, Row, SiteData, SweepView } from './model.js';
 import { renderPages, siteCopies } from './site.js';
 
 const EVIL = '<script>alert("pwned")</script>&\'';
@@ -176,5 +176,52 @@ describe('renderPages', () => {
     const s = pages.find((p) => p.path === 'sweeps/baseline/index.html')!.html;
     expect(s).toContain('50.0% [25.0%–100.0%]');
     expect(s).toMatch(/data-sort="40"/);
+  });
+});
+
+describe('profiles side by side', () => {
+  const overlap = DATA.overlap[0] as OverlapAnswer;
+  const { sweep: _sweep, ...effect } = overlap;
+  const withProfiles: SiteData = {
+    ...DATA,
+    profiles: [
+      {
+        sweep: 'baseline',
+        profiles: [
+          { profile: 'fusio-0.5', configs: 2, overlap: effect, requestsPerCommit: 12.34, writeP99MedianMs: 800, writeP99MaxMs: 1200 },
+          { profile: 'strict', configs: 2, overlap: null, requestsPerCommit: null, writeP99MedianMs: null, writeP99MaxMs: null },
+        ],
+      },
+    ],
+    hazardsByProfile: {
+      profiles: ['fusio-0.5', 'strict'],
+      rows: [
+        {
+          hazard: 'lost-head-cas',
+          section: '6.1',
+          cells: { 'fusio-0.5': { reproduced: 2, runs: 2, anomalyTypes: ['G1a', EVIL], dir: 'hazards' }, strict: { reproduced: 0, runs: 2, anomalyTypes: [], dir: 'hazards' } },
+        },
+      ],
+    },
+  };
+
+  it('shows per profile the overlap effect, requests per commit, write p99, and hazards k/n with anomaly classes', () => {
+    const index = renderPages(withProfiles).find((p) => p.path === 'index.html')?.html ?? '';
+    const section = index.slice(index.indexOf('id="profiles"'), index.indexOf('id="threshold"'));
+    expect(section).toContain('fusio-0.5');
+    expect(section).toContain('+45.0 pp');
+    expect(section).toContain('12.3');
+    expect(section).toContain('800 / 1200');
+    const hazards = index.slice(index.indexOf('id="hazards-by-profile"'));
+    expect(hazards).toMatch(/>2\/2<\/a>/);
+    expect(hazards).toMatch(/>0\/2<\/a>/);
+    expect(hazards).toContain('G1a');
+    expect(hazards).not.toContain('<script>alert');
+  });
+
+  it('shows neither section without profile data', () => {
+    const index = renderPages(DATA).find((p) => p.path === 'index.html')?.html ?? '';
+    expect(index).not.toContain('id="profiles"');
+    expect(index).not.toContain('id="hazards-by-profile"');
   });
 });

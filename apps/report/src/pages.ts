@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { type Cell, type Column, countCell, figures, link, metricCell, rateCell, table, truthy, verdictCell } from './components.js';
 import { fixed, num, pct, pp, rateWithInterval } from './format.js';
 import { html, page, type Safe } from './html.js';
-import type { ChaosView, ConfigView, CrashView, HazardsView, OverlapAnswer, Row, RunView, SiteData, SweepView, ThresholdAnswer } from './model.js';
+import type { ChaosView, ConfigView, CrashView, HazardsByProfileView, HazardsView, OverlapAnswer, ProfilesAnswer, Row, RunView, SiteData, SweepView, ThresholdAnswer } from './model.js';
 import { href, rootOf } from './paths.js';
 import { wilson } from './report-api.js';
 import { COMPARE_INDEX, chaosPage, comparePage, configBase, configPage, crashPage, hazardsPage, INDEX, READINESS, runBase, sweepBase, sweepPage } from './site-paths.js';
@@ -55,6 +55,54 @@ function overlapSection(answers: readonly OverlapAnswer[], from: string, sweeps:
   })}`;
 }
 
+/** Sweeps that vary `profile`: a row per profile, the same questions answered on the same configurations. */
+function profilesSection(answers: readonly ProfilesAnswer[], from: string, sweeps: readonly SweepView[]): Safe {
+  return html`${answers.map((a) => {
+    const sweep = sweeps.find((s) => s.dir === a.sweep);
+    const where = sweep === undefined ? html`<code>${a.sweep}</code>` : link(href(from, sweepPage(sweep.dir)), sweep.name);
+    const overlapHead = a.profiles.find((p) => p.overlap !== null)?.overlap;
+    const cols: Column<ProfilesAnswer['profiles'][number]>[] = [
+      { head: 'profile', cell: (p) => p.profile },
+      { head: 'configs', cell: (p) => countCell(p.configs) },
+      {
+        head: overlapHead === undefined || overlapHead === null ? 'overlap effect' : `failure rate, overlap ${fixed(overlapHead.high.overlap)} − ${fixed(overlapHead.low.overlap)} [95 % CI]`,
+        title: 'transaction failure rate at the highest key overlap minus at the lowest, configurations matched on every other axis',
+        cell: (p) => ({ content: p.overlap === null ? '—' : `${ppInterval(p.overlap.difference)} (${p.overlap.verdict})`, sort: p.overlap?.difference.value ?? null }),
+      },
+      {
+        head: 'failure rate at low / high overlap',
+        cell: (p) => (p.overlap === null ? '—' : `${rateWithInterval(p.overlap.low.value, p.overlap.low.lo, p.overlap.low.hi)} / ${rateWithInterval(p.overlap.high.value, p.overlap.high.lo, p.overlap.high.hi)}`),
+      },
+      { head: 'requests per commit', title: 'all object-store requests over all commits', cell: (p) => ({ content: p.requestsPerCommit === null ? '—' : fixed(p.requestsPerCommit, 1), sort: p.requestsPerCommit }) },
+      { head: 'write p99, ms (median / worst config)', cell: (p) => ({ content: p.writeP99MedianMs === null ? '—' : `${fixed(p.writeP99MedianMs, 0)} / ${fixed(p.writeP99MaxMs, 0)}`, sort: p.writeP99MedianMs }) },
+    ];
+    return html`<h3>${where}</h3>${table(cols, a.profiles)}`;
+  })}`;
+}
+
+/** Hazard results of several profiles: seeds reproduced and anomaly classes, a column per profile. */
+function hazardsByProfileSection(v: HazardsByProfileView, from: string): Safe {
+  const cols: Column<HazardsByProfileView['rows'][number]>[] = [
+    { head: 'hazard', cell: (r) => r.hazard },
+    { head: '§', cell: (r) => r.section },
+    ...v.profiles.map(
+      (p): Column<HazardsByProfileView['rows'][number]> => ({
+        head: p,
+        title: `seeds that reproduced the hazard under ${p}, and the anomaly classes its runs showed`,
+        cell: (r) => {
+          const c = r.cells[p];
+          if (c === undefined) return '—';
+          return {
+            content: html`${link(href(from, hazardsPage(c.dir)), `${c.reproduced}/${c.runs}`)}${c.anomalyTypes.length === 0 ? '' : html` <span class="muted">${c.anomalyTypes.join(', ')}</span>`}`,
+            sort: c.runs === 0 ? null : c.reproduced / c.runs,
+          };
+        },
+      }),
+    ),
+  ];
+  return html`<p>Seeds reproduced of seeds run (k/n) and the anomaly classes found, per profile (<code>manifest-lab chaos --scenarios hazards --profile &lt;p&gt;</code>, one directory each).</p>${table(cols, v.rows)}`;
+}
+
 function thresholdSection(answers: readonly ThresholdAnswer[], from: string, sweeps: readonly SweepView[]): Safe {
   if (answers.length === 0) return html`<p>No sweeps found.</p>`;
   return html`${answers.map((a) => {
@@ -102,6 +150,9 @@ ${data.readiness === undefined ? '' : html`<h2 id="readiness">Production readine
 <p>${link(href(from, READINESS), 'The production readiness document')}: the safe operating envelope, retry and compaction settings, hazards and their mitigations, isolation — every claim linked to its runs.</p>`}
 <h2 id="overlap">Does key overlap matter?</h2>
 ${overlapSection(data.overlap, from, data.sweeps)}
+${data.profiles === undefined || data.profiles.length === 0 ? '' : html`<h2 id="profiles">Profiles side by side</h2>
+<p class="muted">Sweeps with <code>profile</code> as an axis, split by profile: the key-overlap effect, requests per commit and write p99 on the same configurations.</p>
+${profilesSection(data.profiles, from, data.sweeps)}`}
 <h2 id="threshold">Which configurations keep the failure rate under 10 %?</h2>
 <p class="muted">Transaction failure rate (transactions that did not commit), counted only when the whole 95 % interval lies below 10 %.</p>
 ${thresholdSection(data.threshold, from, data.sweeps)}
@@ -111,6 +162,7 @@ ${sweeps.length === 0 ? html`<p>No sweeps found.</p>` : table(sweepCols, sweeps)
 ${data.chaos.length === 0 ? html`<p>No chaos results found (<code>manifest-lab chaos</code> writes them).</p>` : html`<ul>${data.chaos.map((c) => html`<li>${link(href(from, chaosPage(c.dir)), c.name)} — ${c.scenarios.length} scenarios (<code>${c.dir || '.'}</code>)</li>`)}</ul>`}
 <h2 id="hazards">Hazards</h2>
 ${data.hazards.length === 0 ? html`<p>No hazard results found (<code>manifest-lab chaos --scenarios hazards</code> writes them).</p>` : html`<ul>${data.hazards.map((h) => html`<li>${link(href(from, hazardsPage(h.dir)), h.name)} — ${h.hazards.length} hazards (<code>${h.dir || '.'}</code>)</li>`)}</ul>`}
+${data.hazardsByProfile === undefined ? '' : html`<h3 id="hazards-by-profile">Hazards by profile</h3>${hazardsByProfileSection(data.hazardsByProfile, from)}`}
 ${data.crashes.length === 0 ? '' : html`<h2 id="crashes">Crash experiments</h2><ul>${data.crashes.map((c) => html`<li>${link(href(from, crashPage(c.dir)), c.name)} (<code>${c.dir || '.'}</code>)</li>`)}</ul>`}
 ${data.skipped.length === 0 ? '' : html`<h2 id="skipped">Not shown</h2><ul>${data.skipped.map((s) => html`<li><code>${s.dir}</code>: ${s.reason}</li>`)}</ul>`}
 <h2 id="compare">Compare</h2>

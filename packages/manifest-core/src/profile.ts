@@ -4,10 +4,11 @@ import { ManifestLabError } from './errors.js';
  * A profile names a set of algorithms over the same object layout. `'fusio-0.5'` reproduces the
  * reference exactly, hazards included. `'strict'` keeps the wire format (objects stay readable
  * by fusio 0.5) and fixes the hazards the lab reproduces, one named rule at a time
- * (`PROFILE_RULES`), so each fix is switched on and tested by itself.
+ * (`PROFILE_RULES`), so each fix is switched on and tested by itself. `'strict-rebase'` is
+ * `'strict'` plus `rebaseOnConflict`: no conflict without a data conflict behind it (§6.3).
  */
-export type Profile = 'fusio-0.5' | 'strict';
-export const PROFILES: readonly Profile[] = ['fusio-0.5', 'strict'];
+export type Profile = 'fusio-0.5' | 'strict' | 'strict-rebase';
+export const PROFILES: readonly Profile[] = ['fusio-0.5', 'strict', 'strict-rebase'];
 export const DEFAULT_PROFILE: Profile = 'fusio-0.5';
 
 /**
@@ -70,6 +71,14 @@ export interface ProfileRules {
    * crashed writer blocks the others for about `writeLeaseTtlMs`, not a lease TTL or more.
    */
   readonly heartbeatedWriteLeases: boolean;
+  /**
+   * §6.3: a write session records the keys it read and the ranges it scanned. When its commit
+   * meets a moved HEAD (or its segment seq taken), it reads the segments published since its
+   * snapshot; if none wrote a key it read or a key inside a range it scanned, the transaction is
+   * re-sequenced on the new HEAD (a new segment at its next seq, a new txn id) and HEAD CASed
+   * again — bounded by the backoff budget — instead of failing. Requires `verifiedCommitOutcome`.
+   */
+  readonly rebaseOnConflict: boolean;
 }
 
 /** Every profile's rules; `'fusio-0.5'` has every fix off. */
@@ -85,6 +94,7 @@ export const PROFILE_RULES: Readonly<Record<Profile, ProfileRules>> = {
     verifiedCommitOutcome: false,
     adoptionRechecksLeases: false,
     heartbeatedWriteLeases: false,
+    rebaseOnConflict: false,
   },
   strict: {
     profile: 'strict',
@@ -97,6 +107,20 @@ export const PROFILE_RULES: Readonly<Record<Profile, ProfileRules>> = {
     verifiedCommitOutcome: true,
     adoptionRechecksLeases: true,
     heartbeatedWriteLeases: true,
+    rebaseOnConflict: false,
+  },
+  'strict-rebase': {
+    profile: 'strict-rebase',
+    leaseListingSkipsVanished: true,
+    skewTolerantExpiry: true,
+    gcKeepsLeasedReads: true,
+    compactorNeverRollsBack: true,
+    gcPlanRepeatable: true,
+    releaseLeasesOnError: true,
+    verifiedCommitOutcome: true,
+    adoptionRechecksLeases: true,
+    heartbeatedWriteLeases: true,
+    rebaseOnConflict: true,
   },
 };
 
@@ -111,7 +135,8 @@ export type RetryClass = 'durable-conflict' | 'transient' | 'fatal';
 export function classifyError(profile: Profile, err: unknown): RetryClass {
   switch (profile) {
     case 'fusio-0.5':
-    case 'strict': {
+    case 'strict':
+    case 'strict-rebase': {
       if (!(err instanceof ManifestLabError)) return 'transient';
       switch (err.kind) {
         case 'precondition-failed':

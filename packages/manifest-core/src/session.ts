@@ -47,20 +47,29 @@ abstract class Session<K extends Key, V extends JsonValue> implements AsyncDispo
   /** The value of `key` at the snapshot, or undefined. */
   get(key: K): Promise<V | undefined> {
     this.assertOpen('get');
+    this.noteRead(key);
     return baseGet<K, V>(this.parts, this.snapshot, key);
   }
 
   /** Every live key at the snapshot, sorted by key. */
   async scan(): Promise<[K, V][]> {
     this.assertOpen('scan');
+    this.noteScan({});
     return sortedEntries(await foldIntoMap<K, V>(this.parts, this.snapshot));
   }
 
   /** A full scan filtered to `start <= key < end` (nothing is pushed down to storage). */
   async scanRange(range: KeyRange<K>): Promise<[K, V][]> {
     this.assertOpen('scanRange');
+    this.noteScan(range);
     return sortedEntries(await foldIntoMap<K, V>(this.parts, this.snapshot), range);
   }
+
+  /** A snapshot read of `key` (the write session's read set; nothing for a read session). */
+  protected noteRead(_key: K): void {}
+
+  /** A snapshot scan of `range` (`{}`: everything). */
+  protected noteScan(_range: KeyRange<K>): void {}
 
   /** Renew the lease once (a no-op without one). */
   async heartbeat(): Promise<void> {
@@ -114,6 +123,23 @@ export class ReadSession<K extends Key = Key, V extends JsonValue = JsonValue> e
 /** Reads at a snapshot plus staged writes, published by `commit()` (reference §2.6). */
 export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> extends Session<K, V> {
   #staged: SegmentRecord<K, V>[] = [];
+  /** Keys read at the snapshot (`get`, `getLocal` falling through to it): `rebaseOnConflict`. */
+  readonly #readKeys = new Set<K>();
+  /** Ranges scanned at the snapshot (`{}` is a full scan). */
+  readonly #scanned: KeyRange<K>[] = [];
+
+  protected override noteRead(key: K): void {
+    this.#readKeys.add(key);
+  }
+
+  protected override noteScan(range: KeyRange<K>): void {
+    this.#scanned.push(range);
+  }
+
+  /** Whether a write of `key` by another transaction invalidates what this session read. */
+  #readsKey(key: K): boolean {
+    return this.#readKeys.has(key) || this.#scanned.some((r) => inRange(key, r));
+  }
 
   /** Stage a put; no I/O. */
   put(key: K, value: V): void {
@@ -140,12 +166,14 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
       if (r === undefined || r.key !== key) continue;
       return r.op === 'Put' && r.value !== undefined ? jsonClone(r.value) : undefined;
     }
+    this.noteRead(key);
     return baseGet<K, V>(this.parts, this.snapshot, key);
   }
 
   /** The snapshot with the staged writes applied, optionally within a range, sorted by key. */
   async scanLocal(range?: KeyRange<K>): Promise<[K, V][]> {
     this.assertOpen('scanLocal');
+    this.noteScan(range ?? {});
     const map = await foldIntoMap<K, V>(this.parts, this.snapshot);
     if (range !== undefined) for (const k of map.keys()) if (!inRange(k, range)) map.delete(k);
     for (const r of this.#staged) {
@@ -251,12 +279,23 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
    * at HEAD+1 (what orphan recovery would do), `PreconditionFailed` only if seq `next_seq` holds
    * another writer's segment, and `AmbiguousError` when it cannot tell (retries exhausted, the
    * segment GC'd). The lease is released on every exit (§6.9).
+   *
+   * With `rebaseOnConflict` (`strict-rebase`, §6.3), the two conflicts that leave nothing of this
+   * writer in storage — HEAD moved before the segment PUT, or the seq holds another writer's
+   * segment — are checked against the data instead (`#rebaseOnto`): when no segment published
+   * since the snapshot wrote a key this session read (or one inside a range it scanned), the
+   * transaction moves to the new HEAD's next seq and txn and commits there. A seq held by an
+   * unpublished segment is waited for with the runtime's backoff. Our segment only ever exists
+   * at the seq we are publishing: a rebase follows a 412 on our seq or precedes our PUT, so there
+   * is no stale segment of ours for recovery to adopt.
    */
   async #commitVerified(): Promise<CommitResult> {
     const { rt, head, segments } = this.parts;
     const snap = this.snapshot;
-    const nextTxn = snap.txnId + 1;
-    const nextSeq = (snap.lastSegmentSeq ?? 0) + 1;
+    const rebase = PROFILE_RULES[rt.profile].rebaseOnConflict;
+    let nextTxn = snap.txnId + 1;
+    let nextSeq = (snap.lastSegmentSeq ?? 0) + 1;
+    let expectedTag = snap.headTag;
     const records = this.#staged;
     this.#staged = [];
     const writer = {
@@ -265,11 +304,15 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
         .map((n) => n.toString(16).padStart(8, '0'))
         .join(''),
     };
-    const payload = encodeSegment({ txn_id: nextTxn, records, writer });
+    let payload = encodeSegment({ txn_id: nextTxn, records, writer });
     const delays = newBackoff(rt);
     const start = rt.clock.now();
     let segAttempted = false;
     let finalPass = false;
+    /** `rebaseOnConflict`: seq `nextSeq` holds another writer's segment (published or not). */
+    let blocked = false;
+    let rebases = 0;
+    let waits: Iterator<number, void, void> | null = null;
 
     /**
      * After a failure: sleep and retry when allowed. Once the segment may exist and the budget is
@@ -305,8 +348,36 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
           continue;
         }
         if (!segAttempted) {
-          const stale = snap.headTag === null ? cur !== null : cur === null || cur.tag !== snap.headTag;
-          if (stale) throw new PreconditionFailedError('precondition failed: HEAD moved since the snapshot');
+          const stale = expectedTag === null ? cur !== null : cur === null || cur.tag !== expectedTag;
+          if (stale || blocked) {
+            if (!rebase) throw new PreconditionFailedError('precondition failed: HEAD moved since the snapshot');
+            if (blocked && (cur?.head.last_segment_seq ?? 0) < nextSeq) {
+              // Another writer's segment holds our seq, unpublished: give it time to publish.
+              waits ??= newBackoff(rt);
+              const wait = waits.next();
+              if (wait.done) throw new PreconditionFailedError(`precondition failed: segment ${nextSeq} stays unpublished`);
+              await rt.clock.sleep(wait.value);
+              continue;
+            }
+            if (++rebases > MAX_REBASES) {
+              throw new PreconditionFailedError(`precondition failed: HEAD kept moving (${MAX_REBASES} rebases)`);
+            }
+            const onto = cur as LoadedHead; // null only when stale with no HEAD: #rebaseOnto throws
+            try {
+              await this.#rebaseOnto(cur);
+            } catch (err) {
+              if (err instanceof PreconditionFailedError) throw err;
+              rebases--;
+              await retryOrGiveUp(err);
+              continue;
+            }
+            nextSeq = (onto.head.last_segment_seq ?? 0) + 1;
+            nextTxn = onto.head.last_txn_id + 1;
+            expectedTag = onto.tag;
+            payload = encodeSegment({ txn_id: nextTxn, records, writer });
+            blocked = false;
+            finalPass = false;
+          }
           segAttempted = true;
           try {
             await phase(rt, 'segment_put', () => segments.putNext(nextSeq, nextTxn, payload));
@@ -327,6 +398,12 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
         }
         if (verdict === 'published') {
           return { txnId: nextTxn, segmentSeq: nextSeq, headTag: (cur as LoadedHead).tag };
+        }
+        if (verdict === 'taken' && rebase) {
+          // Nothing of ours is stored (the seq is another writer's): look again at HEAD.
+          blocked = true;
+          segAttempted = false;
+          continue;
         }
         if (verdict === 'taken') {
           throw new PreconditionFailedError(`precondition failed: segment ${nextSeq} holds another writer's txn`);
@@ -364,6 +441,38 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     }
   }
 
+  /** Segments published since the snapshot that `#rebaseOnto` has found free of our reads. */
+  #checkedUpTo: number | null = null;
+
+  /**
+   * Whether this transaction may move onto HEAD `cur` (`rebaseOnConflict`): throws
+   * `PreconditionFailedError` when a segment published since the snapshot wrote a key this
+   * session read or scanned, is gone (GC'd after a checkpoint: pessimistic, never wrong), or
+   * HEAD went away or behind the snapshot. Segments are immutable, so each is read once per
+   * commit however often HEAD moves. Other errors (transient reads) propagate.
+   */
+  async #rebaseOnto(cur: LoadedHead | null): Promise<void> {
+    if (cur === null) throw new PreconditionFailedError('precondition failed: HEAD vanished since the snapshot');
+    let checked = this.#checkedUpTo ?? this.snapshot.lastSegmentSeq ?? 0;
+    const last = cur.head.last_segment_seq ?? 0;
+    if (last < checked || cur.head.last_txn_id < this.snapshot.txnId) {
+      throw new PreconditionFailedError('precondition failed: HEAD is behind the snapshot');
+    }
+    while (checked < last) {
+      const seq = checked + 1;
+      const doc = await this.parts.segments.find<K, V>(seq);
+      if (doc === null) throw new PreconditionFailedError(`precondition failed: segment ${seq} is gone; cannot rebase`);
+      for (const r of doc.records) {
+        if (this.#readsKey(r.key)) {
+          throw new PreconditionFailedError(
+            `precondition failed: txn ${doc.txn_id} (segment ${seq}) wrote ${JSON.stringify(r.key)}, which this transaction read`,
+          );
+        }
+      }
+      this.#checkedUpTo = checked = seq;
+    }
+  }
+
   /** Where this writer's segment stands, from HEAD `cur` and segment `seq` (see `#commitVerified`). */
   async #resolve(cur: LoadedHead | null, seq: number, txn: number, nonce: string): Promise<Verdict> {
     const lastSeq = cur?.head.last_segment_seq ?? 0;
@@ -380,6 +489,9 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     return lastTxn === txn - 1 ? 'pending' : 'unknown';
   }
 }
+
+/** At most this many re-sequencings per commit (`rebaseOnConflict`); then the conflict stands. */
+const MAX_REBASES = 16;
 
 /** What `#resolve` found: see `WriteSession#commitVerified`. */
 type Verdict = 'published' | 'pending' | 'absent' | 'taken' | 'unknown';

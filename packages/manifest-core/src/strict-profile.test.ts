@@ -16,9 +16,12 @@ const T0 = DEFAULT_VIRTUAL_EPOCH_MS;
 const both = ['fusio-0.5', 'strict'] as const satisfies readonly Profile[];
 
 describe('PROFILE_RULES', () => {
-  it('fusio-0.5 has every fix off, strict every fix on', () => {
+  it('fusio-0.5 has every fix off, strict every fix but rebaseOnConflict on, strict-rebase every rule on', () => {
     for (const [name, on] of Object.entries(PROFILE_RULES['fusio-0.5'])) if (name !== 'profile') expect([name, on]).toEqual([name, false]);
-    for (const [name, on] of Object.entries(PROFILE_RULES.strict)) if (name !== 'profile') expect([name, on]).toEqual([name, true]);
+    for (const [name, on] of Object.entries(PROFILE_RULES.strict)) {
+      if (name !== 'profile') expect([name, on]).toEqual([name, name !== 'rebaseOnConflict']);
+    }
+    for (const [name, on] of Object.entries(PROFILE_RULES['strict-rebase'])) if (name !== 'profile') expect([name, on]).toEqual([name, true]);
   });
 });
 

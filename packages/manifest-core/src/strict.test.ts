@@ -55,6 +55,7 @@ describe('§6.1 a commit reported failed is not published under strict', () => {
   const outcomes: Record<Profile, { lostHead: string; lostSeg: string; ckpt: string; counter: number }> = {
     'fusio-0.5': { lostHead: 'PreconditionFailedError', lostSeg: 'PreconditionFailedError', ckpt: 'PreconditionFailedError', counter: 2 },
     strict: { lostHead: 'ok', lostSeg: 'ok', ckpt: 'ok', counter: 1 },
+    'strict-rebase': { lostHead: 'ok', lostSeg: 'ok', ckpt: 'ok', counter: 1 },
   };
   const settle = (p: Promise<unknown>) =>
     p.then(
@@ -62,7 +63,7 @@ describe('§6.1 a commit reported failed is not published under strict', () => {
       (err: unknown) => (err as Error).name,
     );
 
-  for (const profile of ['fusio-0.5', 'strict'] as const) {
+  for (const profile of ['fusio-0.5', 'strict', 'strict-rebase'] as const) {
     const want = outcomes[profile];
 
     it(`${profile}: a lost HEAD-CAS answer is reported as ${want.lostHead}`, () =>

@@ -10,6 +10,16 @@ export { type ConfigCost, costPerMillionCommits, type KindCost } from './analyse
 export { type AxisEffect, type AxisLevel, type MarginalEffects, marginalEffects } from './analyses/marginal-effects.js';
 export { type ModelComparison, type ModelVsMeasured, modelVsMeasured } from './analyses/model-vs-measured.js';
 export { OVERLAP_AXIS, type OverlapEffect, type OverlapSide, type OverlapVerdict, overlapEffect } from './analyses/overlap-effect.js';
+export {
+  type HazardProfileCell,
+  type HazardsByProfile,
+  hazardsByProfile,
+  PROFILE_AXIS,
+  type ProfileSummary,
+  profileComparison,
+  profileOfHazards,
+  sweepOfProfile,
+} from './analyses/profiles.js';
 export { DEFAULT_THRESHOLD, type IsolationGroup, type MissingItem, type Provenance, type Readiness, type ReadinessOptions, readiness, type SweepRole, sweepRole } from './analyses/readiness.js';
 export { COMPACTION_FIELDS, type CompactionLevel, type CompactionSection, type CompactionSweep } from './analyses/readiness-compaction.js';
 export type { BoundaryCell, BoundaryEnd, EnvelopeCell, EnvelopeConfig, EnvelopeSection, EnvelopeSweep, Verdict } from './analyses/readiness-envelope.js';
