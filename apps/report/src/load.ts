@@ -9,6 +9,7 @@ import {
   hazardsByProfile,
   loadResults,
   newDocument,
+  type OverlapEffect,
   overlapEffect,
   profileComparison,
   ReportInputError,
@@ -170,6 +171,11 @@ function overlapAnswer(sweep: SweepResult): OverlapAnswer[] {
   return [{ sweep: sweep.dir, metric: e.metric, low: e.low, high: e.high, difference: e.difference, matched: e.matched, verdict: e.verdict }];
 }
 
+/** An overlap effect without its per-level detail (the page shows the two ends and the difference). */
+function overlapView(o: OverlapEffect | null): Omit<OverlapAnswer, 'sweep'> | null {
+  return o === null ? null : { metric: o.metric, low: o.low, high: o.high, difference: o.difference, matched: o.matched, verdict: o.verdict };
+}
+
 function profilesAnswer(sweep: SweepResult): ProfilesAnswer[] {
   const cmp = profileComparison(sweep);
   if (cmp === null) return [];
@@ -179,10 +185,8 @@ function profilesAnswer(sweep: SweepResult): ProfilesAnswer[] {
       profiles: cmp.map((p) => ({
         profile: p.profile,
         configs: p.configs,
-        overlap:
-          p.overlap === null
-            ? null
-            : { metric: p.overlap.metric, low: p.overlap.low, high: p.overlap.high, difference: p.overlap.difference, matched: p.overlap.matched, verdict: p.overlap.verdict },
+        overlap: overlapView(p.overlap),
+        overlapPerAttempt: overlapView(p.overlapPerAttempt),
         requestsPerCommit: p.requestsPerCommit,
         writeP99MedianMs: p.writeP99MedianMs,
         writeP99MaxMs: p.writeP99MaxMs,

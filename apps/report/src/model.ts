@@ -120,6 +120,8 @@ export interface ProfilesAnswer {
     readonly profile: string;
     readonly configs: number;
     readonly overlap: Omit<OverlapAnswer, 'sweep'> | null;
+    /** The same effect on conflicts per attempt (retries can hide it from the transaction rate). */
+    readonly overlapPerAttempt: Omit<OverlapAnswer, 'sweep'> | null;
     readonly requestsPerCommit: number | null;
     readonly writeP99MedianMs: number | null;
     readonly writeP99MaxMs: number | null;

@@ -188,8 +188,8 @@ describe('profiles side by side', () => {
       {
         sweep: 'baseline',
         profiles: [
-          { profile: 'fusio-0.5', configs: 2, overlap: effect, requestsPerCommit: 12.34, writeP99MedianMs: 800, writeP99MaxMs: 1200 },
-          { profile: 'strict', configs: 2, overlap: null, requestsPerCommit: null, writeP99MedianMs: null, writeP99MaxMs: null },
+          { profile: 'fusio-0.5', configs: 2, overlap: effect, overlapPerAttempt: effect, requestsPerCommit: 12.34, writeP99MedianMs: 800, writeP99MaxMs: 1200 },
+          { profile: 'strict', configs: 2, overlap: null, overlapPerAttempt: null, requestsPerCommit: null, writeP99MedianMs: null, writeP99MaxMs: null },
         ],
       },
     ],
@@ -210,6 +210,8 @@ describe('profiles side by side', () => {
     const section = index.slice(index.indexOf('id="profiles"'), index.indexOf('id="threshold"'));
     expect(section).toContain('fusio-0.5');
     expect(section).toContain('+45.0 pp');
+    expect(section).toContain('conflicts per attempt, high − low overlap');
+    expect(section.split('+45.0 pp').length - 1).toBe(2); // per transaction and per attempt
     expect(section).toContain('12.3');
     expect(section).toContain('800 / 1200');
     const hazards = index.slice(index.indexOf('id="hazards-by-profile"'));

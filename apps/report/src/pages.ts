@@ -73,6 +73,14 @@ function profilesSection(answers: readonly ProfilesAnswer[], from: string, sweep
         head: 'failure rate at low / high overlap',
         cell: (p) => (p.overlap === null ? '—' : `${rateWithInterval(p.overlap.low.value, p.overlap.low.lo, p.overlap.low.hi)} / ${rateWithInterval(p.overlap.high.value, p.overlap.high.lo, p.overlap.high.hi)}`),
       },
+      {
+        head: 'conflicts per attempt, high − low overlap [95 % CI]',
+        title: 'precondition failures / write attempts at the highest key overlap minus at the lowest, configurations matched on every other axis',
+        cell: (p) => ({
+          content: p.overlapPerAttempt === null ? '—' : `${ppInterval(p.overlapPerAttempt.difference)} (${p.overlapPerAttempt.verdict})`,
+          sort: p.overlapPerAttempt?.difference.value ?? null,
+        }),
+      },
       { head: 'requests per commit', title: 'all object-store requests over all commits', cell: (p) => ({ content: p.requestsPerCommit === null ? '—' : fixed(p.requestsPerCommit, 1), sort: p.requestsPerCommit }) },
       { head: 'write p99, ms (median / worst config)', cell: (p) => ({ content: p.writeP99MedianMs === null ? '—' : `${fixed(p.writeP99MedianMs, 0)} / ${fixed(p.writeP99MaxMs, 0)}`, sort: p.writeP99MedianMs }) },
     ];

@@ -1,5 +1,5 @@
 /** The parts of @manifest-lab/report the site uses, in one place. */
-export type { ChaosResult, Evidence, HazardsResult, Panel, Readiness, RunDoc, RunLink, SweepResult } from '@manifest-lab/report';
+export type { ChaosResult, Evidence, HazardsResult, OverlapEffect, Panel, Readiness, RunDoc, RunLink, SweepResult } from '@manifest-lab/report';
 export {
   boundaryEndText,
   chaosDegradation,

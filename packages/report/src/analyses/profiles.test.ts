@@ -6,7 +6,7 @@ import { overlapEffect } from './overlap-effect.js';
 import { hazardsByProfile, profileComparison, profileOfHazards, sweepOfProfile } from './profiles.js';
 
 /** A hand-made sweep over profile × key overlap. */
-function sweep(configs: { profile: string; overlap: number; txns: number; commits: number; rpc: number; p99: number }[]): SweepResult {
+function sweep(configs: { profile: string; overlap: number; txns: number; commits: number; rpc: number; p99: number; pf?: number }[]): SweepResult {
   const entries: ConfigEntry[] = configs.map((c, i) => {
     const row: Row = {
       profile: c.profile,
@@ -15,6 +15,7 @@ function sweep(configs: { profile: string; overlap: number; txns: number; commit
       write_txns: c.txns,
       commits: c.commits,
       write_attempts: c.txns,
+      precondition_failures: c.pf ?? 0,
       requests_per_commit: c.rpc,
       write_p99_ms: c.p99,
     };
@@ -46,6 +47,18 @@ describe('profileComparison', () => {
     expect([cmp?.[0]?.writeP99MedianMs, cmp?.[0]?.writeP99MaxMs]).toEqual([400, 500]);
     expect([strict?.configs, strict?.commits, strict?.writeAttempts]).toEqual([2, 150, 200]);
     expect(sweepOfProfile(s, 'strict').rows.numRows()).toBe(2);
+  });
+
+  it('answers the overlap question per attempt too: retries can hide conflicts from the transaction rate', () => {
+    // Every transaction commits (retries absorb the conflicts), but conflicts per attempt rise with overlap.
+    const rebase = sweep([
+      { profile: 'strict-rebase', overlap: 0.1, txns: 400, commits: 400, rpc: 5, p99: 100, pf: 2 },
+      { profile: 'strict-rebase', overlap: 0.4, txns: 400, commits: 400, rpc: 5, p99: 100, pf: 30 },
+    ]);
+    const [only] = profileComparison(rebase) ?? [];
+    expect(only?.overlap?.verdict).toBe('no detectable effect');
+    expect([only?.overlapPerAttempt?.low.k, only?.overlapPerAttempt?.high.k, only?.overlapPerAttempt?.high.n]).toEqual([2, 30, 400]);
+    expect(only?.overlapPerAttempt?.verdict).toBe('higher overlap, higher rate');
   });
 
   it('is null for a sweep without a profile axis', () => {

@@ -31,8 +31,14 @@ export interface ProfileSummary {
   /** Write attempts and commits over every configuration (the denominators below). */
   readonly writeAttempts: number;
   readonly commits: number;
-  /** The 0.4 − 0.1 (lowest − highest overlap) failure-rate difference, with its interval; null without an overlap axis. */
+  /** The highest − lowest overlap transaction-failure-rate difference, with its interval; null without an overlap axis. */
   readonly overlap: OverlapEffect | null;
+  /**
+   * The same for the per-attempt conflict rate (precondition failures / attempts): where retries
+   * absorb every conflict (`strict-rebase`), the transaction rate is 0 everywhere and only this
+   * one shows whether real key overlap drives conflicts.
+   */
+  readonly overlapPerAttempt: OverlapEffect | null;
   /** Object-store requests per commit, pooled: all requests over all commits. */
   readonly requestsPerCommit: number | null;
   /** Write-transaction p99 latency, ms: the median and the worst over configurations (a p99 does not pool). */
@@ -74,6 +80,7 @@ export function profileComparison(sweep: SweepResult): ProfileSummary[] | null {
       writeAttempts: attempts,
       commits: sub.configs.reduce((a, c) => a + (num(c.row.commits) ?? 0), 0),
       overlap: overlapEffect(sub),
+      overlapPerAttempt: overlapEffect(sub, 'precondition_failure_rate'),
       requestsPerCommit: commits > 0 ? requests / commits : null,
       writeP99MedianMs: median(p99s),
       writeP99MaxMs: p99s.length === 0 ? null : Math.max(...p99s),
