@@ -111,6 +111,19 @@ describe('manifest-lab chaos --scenarios <hazard>', () => {
     expect(historyOf(join(work, 'r', 'lost-head-cas'))('r000')).toBe(historyOf(join(work, 'h', 'lost-head-cas'))('r000'));
   });
 
+  it('runs a hazard under another profile with --profile: the same seeds reproduce nothing under strict', () => {
+    const strict = cli('--scenarios', 'lost-head-cas', '--hazard-seeds', '2', '--profile', 'strict', '--out', 'hs');
+    expect(strict.code, strict.stderr).toBe(0);
+    expect(strict.stderr).toMatch(/under strict/);
+    expect(strict.stdout).toMatch(/lost-head-cas\s+§6\.1\s+0\/2/);
+    const csv = readFileSync(join(work, 'hs', 'hazards.csv'), 'utf8').trim().split('\n');
+    expect(csv[1]?.split(',')[csv[0]?.split(',').indexOf('reproduced') ?? -1]).toBe('0');
+    // The runs really ran under strict: their config says so.
+    const runs = readFileSync(join(work, 'hs', 'lost-head-cas', 'runs.csv'), 'utf8').trim().split('\n');
+    const profileCol = runs[0]?.split(',').indexOf('profile') ?? -1;
+    expect(runs.slice(1).map((r) => r.split(',')[profileCol])).toEqual(['strict', 'strict']);
+  });
+
   it('refuses a mix of hazards and fault scenarios, and --replay-seed without a hazard', () => {
     const mixed = cli('--scenarios', 'hazards,latency-100');
     expect(mixed.code).not.toBe(0);

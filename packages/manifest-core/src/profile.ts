@@ -81,6 +81,21 @@ export interface ProfileRules {
   readonly rebaseOnConflict: boolean;
 }
 
+/** `strict`: every hazard fix on; `strict-rebase` adds the rebase on a false conflict. */
+const STRICT: ProfileRules = {
+  profile: 'strict',
+  leaseListingSkipsVanished: true,
+  skewTolerantExpiry: true,
+  gcKeepsLeasedReads: true,
+  compactorNeverRollsBack: true,
+  gcPlanRepeatable: true,
+  releaseLeasesOnError: true,
+  verifiedCommitOutcome: true,
+  adoptionRechecksLeases: true,
+  heartbeatedWriteLeases: true,
+  rebaseOnConflict: false,
+};
+
 /** Every profile's rules; `'fusio-0.5'` has every fix off. */
 export const PROFILE_RULES: Readonly<Record<Profile, ProfileRules>> = {
   'fusio-0.5': {
@@ -96,32 +111,8 @@ export const PROFILE_RULES: Readonly<Record<Profile, ProfileRules>> = {
     heartbeatedWriteLeases: false,
     rebaseOnConflict: false,
   },
-  strict: {
-    profile: 'strict',
-    leaseListingSkipsVanished: true,
-    skewTolerantExpiry: true,
-    gcKeepsLeasedReads: true,
-    compactorNeverRollsBack: true,
-    gcPlanRepeatable: true,
-    releaseLeasesOnError: true,
-    verifiedCommitOutcome: true,
-    adoptionRechecksLeases: true,
-    heartbeatedWriteLeases: true,
-    rebaseOnConflict: false,
-  },
-  'strict-rebase': {
-    profile: 'strict-rebase',
-    leaseListingSkipsVanished: true,
-    skewTolerantExpiry: true,
-    gcKeepsLeasedReads: true,
-    compactorNeverRollsBack: true,
-    gcPlanRepeatable: true,
-    releaseLeasesOnError: true,
-    verifiedCommitOutcome: true,
-    adoptionRechecksLeases: true,
-    heartbeatedWriteLeases: true,
-    rebaseOnConflict: true,
-  },
+  strict: STRICT,
+  'strict-rebase': { ...STRICT, profile: 'strict-rebase', rebaseOnConflict: true },
 };
 
 /** How a retry loop treats an error (the crate's `RetryClass`). */

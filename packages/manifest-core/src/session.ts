@@ -251,12 +251,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
           continue;
         }
       }
-      const next: HeadDoc = {
-        version: cur?.head.version ?? 1,
-        checkpoint_id: cur?.head.checkpoint_id ?? null,
-        last_segment_seq: nextSeq,
-        last_txn_id: nextTxn,
-      };
+      const next = headPublishing(cur, nextSeq, nextTxn);
       let tag: string;
       try {
         tag = await phase(rt, 'head_cas', () =>
@@ -421,12 +416,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
           continue;
         }
         // 'pending': our segment sits at HEAD+1, unpublished; publish it against the HEAD just read.
-        const next: HeadDoc = {
-          version: cur?.head.version ?? 1,
-          checkpoint_id: cur?.head.checkpoint_id ?? null,
-          last_segment_seq: nextSeq,
-          last_txn_id: nextTxn,
-        };
+        const next = headPublishing(cur, nextSeq, nextTxn);
         try {
           const tag = await phase(rt, 'head_cas', () =>
             head.put(next, cur === null ? { ifNoneMatch: '*' } : { ifMatch: cur.tag }),
@@ -492,6 +482,11 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
 
 /** At most this many re-sequencings per commit (`rebaseOnConflict`); then the conflict stands. */
 const MAX_REBASES = 16;
+
+/** The HEAD that publishes segment `seq` (txn `txn`) on top of `cur`, keeping its checkpoint. */
+function headPublishing(cur: LoadedHead | null, seq: number, txn: number): HeadDoc {
+  return { version: cur?.head.version ?? 1, checkpoint_id: cur?.head.checkpoint_id ?? null, last_segment_seq: seq, last_txn_id: txn };
+}
 
 /** What `#resolve` found: see `WriteSession#commitVerified`. */
 type Verdict = 'published' | 'pending' | 'absent' | 'taken' | 'unknown';
