@@ -386,7 +386,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
         }
         let verdict: Verdict;
         try {
-          verdict = await this.#resolve(cur, nextSeq, nextTxn, writer.nonce);
+          verdict = await this.#resolve(cur, nextSeq, nextTxn, writer);
         } catch (err) {
           await retryOrGiveUp(err);
           continue;
@@ -464,12 +464,14 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
   }
 
   /** Where this writer's segment stands, from HEAD `cur` and segment `seq` (see `#commitVerified`). */
-  async #resolve(cur: LoadedHead | null, seq: number, txn: number, nonce: string): Promise<Verdict> {
+  async #resolve(cur: LoadedHead | null, seq: number, txn: number, writer: { readonly lease: string; readonly nonce: string }): Promise<Verdict> {
     const lastSeq = cur?.head.last_segment_seq ?? 0;
     const lastTxn = cur?.head.last_txn_id ?? 0;
     if (lastSeq < seq - 1) return 'unknown'; // HEAD behind our snapshot: not a state commits produce
     const found = await this.parts.segments.find(seq);
-    const mine = found !== null && found.writer?.nonce === nonce && found.txn_id === txn;
+    // Lease id and nonce together: live lease ids are unique in the store (If-None-Match), while
+    // two processes on the same seed draw the same nonces.
+    const mine = found !== null && found.writer?.lease === writer.lease && found.writer?.nonce === writer.nonce && found.txn_id === txn;
     if (lastSeq >= seq) {
       if (mine) return lastTxn >= txn ? 'published' : 'unknown';
       return found === null ? 'unknown' : 'taken'; // null: deleted by GC after a checkpoint

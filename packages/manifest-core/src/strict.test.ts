@@ -313,3 +313,30 @@ describe('§6.2 a crashed writer blocks the others for about the write-lease TTL
       ));
   }
 });
+
+describe('§6.1 under strict: a writer recognises only its own segment', () => {
+  it('two processes on the same seed (same nonces) racing for one seq: every commit reported is visible', () =>
+    simulate<void, string, number>(async ({ store, clock }) => {
+      // Both manifests get the default random (SeededRandom(0)): their nonces are equal.
+      // A's HEAD CAS is held back, so B's segment PUT meets A's unpublished segment at the same seq.
+      const slowCas = new HookedObjectStore(store, {
+        async before(req) {
+          if (isHeadCas(req)) await clock.sleep(500);
+        },
+      });
+      const a = new Manifest<string, number>({ store: slowCas, prefix: 'test', clock, profile: 'strict' });
+      const b = new Manifest<string, number>({ store, prefix: 'test', clock, profile: 'strict' });
+      const wa = await a.sessionWrite();
+      const wb = await b.sessionWrite();
+      wa.put('a', 1);
+      wb.put('b', 1);
+      const [ra, rb] = await Promise.allSettled([wa.commit(), clock.sleep(100).then(() => wb.commit())]);
+      const committed = [ra, rb].filter((r) => r.status === 'fulfilled').length;
+      const visible = await a.scanLatest();
+      // Every commit reported is visible: as many keys as successes, never one success lost.
+      expect(visible.length).toBe(committed);
+      expect(committed).toBeGreaterThanOrEqual(1);
+      const loser = [ra, rb].find((r) => r.status === 'rejected');
+      if (loser !== undefined) expect((loser as PromiseRejectedResult).reason).toBeInstanceOf(PreconditionFailedError);
+    }));
+});
