@@ -51,6 +51,18 @@ export async function sleepOrThrow(rt: Runtime, delays: Iterator<number, void, v
 }
 
 /**
+ * Sleep the next delay of `delays` unless the elapsed budget (`backoff.maxElapsedMs` since
+ * `startMs`) or the delays are spent; whether it slept (the caller then retries).
+ */
+export async function sleepWithinBudget(rt: Runtime, delays: Iterator<number, void, void>, startMs: number): Promise<boolean> {
+  if (rt.backoff.maxElapsedMs > 0 && rt.clock.now() - startMs >= rt.backoff.maxElapsedMs) return false;
+  const next = delays.next();
+  if (next.done) return false;
+  await rt.clock.sleep(next.value);
+  return true;
+}
+
+/**
  * Run `op`, retrying transient errors per `delays`. The iterator is passed in because some of
  * the crate's loops share one across several steps.
  */

@@ -6,7 +6,7 @@ import type { LeaseHandle } from './lease-store.js';
 import type { ManifestParts } from './manifest-parts.js';
 import { classifyError, PROFILE_RULES } from './profile.js';
 import { baseGet, foldIntoMap, inRange, type KeyRange, sortedEntries } from './read-path.js';
-import { newBackoff, phase } from './runtime.js';
+import { newBackoff, phase, sleepWithinBudget } from './runtime.js';
 import type { Snapshot } from './snapshot.js';
 import { encodeSegment, type HeadDoc, type SegmentRecord } from './wire.js';
 
@@ -220,16 +220,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     /** Decide what a failed PUT means: throw (after releasing the lease) or retry. */
     const onPutError = async (err: unknown): Promise<void> => {
       const cls = classifyError(rt.profile, err);
-      if (cls === 'transient') {
-        const elapsed = rt.clock.now() - start;
-        if (!(rt.backoff.maxElapsedMs > 0 && elapsed >= rt.backoff.maxElapsedMs)) {
-          const next = delays.next();
-          if (!next.done) {
-            await rt.clock.sleep(next.value);
-            return;
-          }
-        }
-      }
+      if (cls === 'transient' && (await sleepWithinBudget(rt, delays, start))) return;
       await this.releaseLease();
       throw err;
     };
@@ -315,16 +306,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
      */
     const retryOrGiveUp = async (err: unknown): Promise<void> => {
       if (err instanceof ProcessCrashedError) throw err;
-      if (classifyError(rt.profile, err) !== 'fatal') {
-        const elapsed = rt.clock.now() - start;
-        if (!(rt.backoff.maxElapsedMs > 0 && elapsed >= rt.backoff.maxElapsedMs)) {
-          const next = delays.next();
-          if (!next.done) {
-            await rt.clock.sleep(next.value);
-            return;
-          }
-        }
-      }
+      if (classifyError(rt.profile, err) !== 'fatal' && (await sleepWithinBudget(rt, delays, start))) return;
       if (!segAttempted) throw err;
       if (!finalPass && !(classifyError(rt.profile, err) === 'fatal')) {
         finalPass = true;
