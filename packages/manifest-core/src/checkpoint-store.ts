@@ -23,6 +23,7 @@ export interface LoadedCheckpoint {
 }
 
 const META_SUFFIX = '.meta.json';
+const PAYLOAD_EXTS = ['.json', '.bin'] as const;
 
 /** `P/checkpoints/ckpt-<lsn:020>.json` (payload) and `.meta.json`, written unconditionally. */
 export class CheckpointStore {
@@ -42,6 +43,26 @@ export class CheckpointStore {
     return id;
   }
 
+  /** Metas by id, for `cachesImmutables`: `ckpt-<lsn>` always describes the same fold. */
+  readonly #metas = new Map<string, CheckpointMeta>();
+
+  /**
+   * `getMeta`, or with `fromCache` (`cachesImmutables`) the meta this store read before under
+   * that id, with no request. Bounded like the payload cache (first in, first out).
+   */
+  async meta(id: string, fromCache: boolean): Promise<CheckpointMeta> {
+    if (!fromCache) return this.getMeta(id);
+    const hit = this.#metas.get(id);
+    if (hit !== undefined) return hit;
+    const meta = await this.getMeta(id);
+    if (this.#metas.size >= this.decoded.capacity) {
+      const oldest = this.#metas.keys().next();
+      if (oldest.done !== true) this.#metas.delete(oldest.value);
+    }
+    if (this.decoded.capacity > 0) this.#metas.set(id, meta);
+    return meta;
+  }
+
   async getMeta(id: string): Promise<CheckpointMeta> {
     const key = this.layout.checkpointMeta(id);
     const obj = await this.store.get(key);
@@ -57,19 +78,39 @@ export class CheckpointStore {
 
   /**
    * `get` with the same requests, the payload decoded — shared and deep-frozen, parsed once per
-   * key, ETag and bytes. For readers that copy out what they return (the read path).
+   * key, ETag and bytes. For readers that copy out what they return (the read path). With
+   * `fromCache` (`cachesImmutables`) a meta and payload read before under this id cost nothing.
    */
-  async read<K extends Key, V extends JsonValue>(id: string): Promise<{ meta: CheckpointMeta; payload: DecodedCheckpoint<K, V> }> {
-    const { meta, key, obj } = await this.#load(id);
+  async read<K extends Key, V extends JsonValue>(
+    id: string,
+    fromCache = false,
+  ): Promise<{ meta: CheckpointMeta; payload: DecodedCheckpoint<K, V> }> {
+    const meta = await this.meta(id, fromCache);
+    if (fromCache) {
+      for (const ext of PAYLOAD_EXTS) {
+        const hit = this.decoded.peek(this.layout.checkpointPayload(id, ext));
+        if (hit !== undefined) return { meta, payload: hit as DecodedCheckpoint<K, V> };
+      }
+    }
+    const { key, obj } = await this.#payload(id).catch((err: unknown) => {
+      // A meta from the cache says nothing of the payload now: it may just have been GC'd.
+      if (fromCache && err instanceof CorruptError) throw new NotFoundError(`checkpoint ${id} is no longer stored`, { cause: err });
+      throw err;
+    });
     return { meta, payload: this.decoded.get(key, obj.etag, obj.body, decodeCheckpoint) as DecodedCheckpoint<K, V> };
   }
 
   async #load(id: string) {
     const meta = await this.getMeta(id);
-    for (const ext of ['.json', '.bin'] as const) {
+    return { meta, ...(await this.#payload(id)) };
+  }
+
+  /** The payload object, `.json` then `.bin`; a missing one is corrupt. */
+  async #payload(id: string) {
+    for (const ext of PAYLOAD_EXTS) {
       const key = this.layout.checkpointPayload(id, ext);
       const obj = await this.store.get(key);
-      if (obj !== null) return { meta, key, obj };
+      if (obj !== null) return { key, obj };
     }
     throw new CorruptError(`checkpoint payload missing object for key ${this.layout.checkpointPayload(id, '.bin')}`);
   }

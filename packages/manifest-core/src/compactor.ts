@@ -115,11 +115,15 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     const cur = await head.load();
     if (cur !== null && cur.tag !== published.headTag) return published;
 
+    // The grace floor is fixed before the lease listing, so that listing is at least a grace
+    // later than any session's HEAD GET that it must see the lease of (see `#graceFloor`).
+    const grace = keepReads ? await this.#graceFloor(rt.clock.wallNow()) : undefined;
     const active = await leases.listActive(rt.clock.wallNow());
     const watermark = minLeaseTxn(active);
     const meta = await checkpoints.getMeta(published.checkpointId);
-    // fusio: every lease past the lsn; gcKeepsLeasedReads: below every live lease's first read seq.
-    const upto = keepReads ? Math.min(meta.last_segment_seq_at_ckpt, minReadSeq(active) - 1) : meta.last_segment_seq_at_ckpt;
+    // fusio: every lease past the lsn; gcKeepsLeasedReads: below every live lease's first read
+    // seq, and within the grace floor — this round's checkpoint is deleted from in a later round.
+    const upto = grace !== undefined ? Math.min(meta.last_segment_seq_at_ckpt, minReadSeq(active) - 1, grace.seq) : meta.last_segment_seq_at_ckpt;
     if (keepReads ? upto > 0 : watermark > meta.lsn) {
       try {
         await segments.deleteUpto(upto);
@@ -131,7 +135,7 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     const now = rt.clock.wallNow();
     const listed = await this.#listCheckpointsOrEmpty();
     const state = retentionState(listed, watermark, rt.retention.checkpointsKeepLast);
-    const leased = keepReads ? leasedCheckpoints(active, listed, cur?.head.checkpoint_id ?? null) : undefined;
+    const leased = keepReads ? leasedCheckpoints(active, listed, cur?.head.checkpoint_id ?? null, grace?.lsn ?? 0) : undefined;
     for (const id of this.#checkpointsToDelete(state, now, leased)) {
       try {
         await checkpoints.delete(id);
@@ -172,7 +176,8 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
             ? Math.min(state.floor.meta.last_segment_seq_at_ckpt, cur.head.last_segment_seq)
             : 0;
         if (keepReads) upto = Math.min(upto, minReadSeq(active) - 1);
-        const leased = keepReads ? leasedCheckpoints(active, listed, cur.head.checkpoint_id) : undefined;
+        // The grace floor is applied when the plan's deletes run (it may have moved by then).
+        const leased = keepReads ? leasedCheckpoints(active, listed, cur.head.checkpoint_id, Number.POSITIVE_INFINITY) : undefined;
         const plan: GcPlan = {
           against_head_tag: cur.tag,
           not_before: now + rt.retention.segmentsMinTtlMs,
@@ -302,13 +307,39 @@ export class Compactor<K extends Key = Key, V extends JsonValue = JsonValue> {
     const cur = await head.load();
     if (cur === null) return;
     const headCheckpoint = cur.head.checkpoint_id;
+    const grace = await this.#graceFloor(rt.clock.wallNow()); // before the listing, as in compactAndGc
     const active = await leases.listActive(rt.clock.wallNow());
     const headSeq = headCheckpoint === null ? 0 : (await checkpoints.getMeta(headCheckpoint)).last_segment_seq_at_ckpt;
-    const upto = Math.min(maxRangeEnd(plan), headSeq, minReadSeq(active) - 1);
+    const upto = Math.min(maxRangeEnd(plan), headSeq, minReadSeq(active) - 1, grace.seq);
     if (upto > 0) await segments.deleteUpto(upto);
     if (plan.delete_checkpoints.length === 0) return;
-    const leased = leasedCheckpoints(active, await this.#listCheckpointsOrEmpty(), headCheckpoint);
+    const leased = leasedCheckpoints(active, await this.#listCheckpointsOrEmpty(), headCheckpoint, grace.lsn);
     for (const id of plan.delete_checkpoints) if (!leased.has(id)) await checkpoints.delete(id);
+  }
+
+  /**
+   * §6.4's grace (`gcKeepsLeasedReads`): the newest checkpoint this process saw HEAD name at least
+   * `segmentsMinTtlMs` (+ the skew margin) ago — its seq and lsn; zeros when none. What it covers,
+   * and every older checkpoint, left HEAD before that, so a session that still reads them read
+   * HEAD earlier still, and its lease (PUT right after that GET) is in any listing made now — the
+   * window between a session's HEAD GET and its lease that leases alone leave open. Sessions
+   * know whether theirs closed within the grace (`WriteSession`'s lease keeper).
+   */
+  async #graceFloor(nowMs: number): Promise<{ seq: number; lsn: number }> {
+    const { rt, head, checkpoints } = this.#parts;
+    const cutoff = nowMs - rt.retention.segmentsMinTtlMs - skewMarginMs(rt);
+    let best: { id: string; lsn: number } | null = null;
+    for (const [id, seenAt] of head.sightings) {
+      if (seenAt > cutoff) continue;
+      const lsn = await this.#checkpointLsn(id);
+      if (best === null || lsn > best.lsn) best = { id, lsn };
+    }
+    if (best === null) return { seq: 0, lsn: 0 };
+    try {
+      return { seq: (await checkpoints.meta(best.id, rules(rt).cachesImmutables)).last_segment_seq_at_ckpt, lsn: best.lsn };
+    } catch {
+      return { seq: 0, lsn: 0 }; // its meta is gone: delete nothing this round
+    }
   }
 
   /** The lsn of a checkpoint HEAD names: from its id (`ckpt-<lsn>`), else from its meta. */
@@ -361,16 +392,19 @@ function minReadSeq(leases: readonly ActiveLease[]): number {
 }
 
 /**
- * Checkpoints a live lease or HEAD may read: each lease's recorded checkpoint, HEAD's, and — for
- * a lease that records nothing — every checkpoint at or below its txn (one of them is its own).
+ * Checkpoints a live lease or HEAD may read: each lease's recorded checkpoint, HEAD's, every one
+ * not older than the grace floor's lsn `graceLsn` (see `#graceFloor`), and — for a lease that
+ * records nothing — every checkpoint at or below its txn (one of them is its own).
  */
 function leasedCheckpoints(
   leases: readonly ActiveLease[],
   listed: readonly ListedCheckpoint[],
   headCheckpoint: string | null,
+  graceLsn: number,
 ): Set<string> {
   const kept = new Set<string>();
   if (headCheckpoint !== null) kept.add(headCheckpoint);
+  for (const c of listed) if (c.meta.lsn >= graceLsn) kept.add(c.id);
   for (const l of leases) {
     if (l.reads === undefined) {
       for (const c of listed) if (c.meta.lsn <= l.snapshotTxnId) kept.add(c.id);

@@ -35,6 +35,13 @@ export class NotFoundError extends ManifestLabError {
   readonly kind = 'not-found' as const;
 }
 
+/**
+ * A snapshot's segment or checkpoint is no longer stored (GC'd): the session read past GC's
+ * grace. Reads under `readsHeadRange` (`strict`) raise it instead of skipping the object (§6.4);
+ * retrying on a fresh snapshot succeeds.
+ */
+export class SnapshotGoneError extends NotFoundError {}
+
 /** The service asked us to slow down (S3 503 SlowDown). */
 export class ThrottledError extends ManifestLabError {
   readonly kind = 'throttled' as const;

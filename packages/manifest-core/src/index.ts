@@ -42,6 +42,7 @@ export {
   isPreconditionFailed,
   ManifestLabError,
   NotFoundError,
+  SnapshotGoneError,
   PreconditionFailedError,
   ProcessCrashedError,
   ThrottledError,

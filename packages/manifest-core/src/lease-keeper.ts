@@ -22,16 +22,33 @@ export class LeaseKeeper implements AsyncDisposable {
 
   /**
    * `session`: the `strict` write session's keeper (not the crate's): it renews every third of
-   * the TTL, `stop()` interrupts its sleep at once, and it never releases the lease (the session
-   * does, on every exit).
+   * the TTL, `stop()` interrupts its sleep at once, it never releases the lease (the session
+   * does, on every exit), and it gives up after `session.maxLifetimeMs`, so a session nobody
+   * ends cannot renew its lease — and pin GC and adoption — forever.
    */
-  constructor(leases: LeaseStore, lease: LeaseHandle, ttlMs: number, clock: Clock, session = false) {
-    const interval = session ? Math.max(Math.floor(ttlMs / 3), 100) : keeperIntervalMs(ttlMs);
-    const abort = session ? new AbortController() : null;
+  constructor(
+    leases: LeaseStore,
+    lease: LeaseHandle,
+    ttlMs: number,
+    clock: Clock,
+    session?: { readonly maxLifetimeMs: number; readonly leasedAtMs: number },
+  ) {
+    const interval = session !== undefined ? Math.max(Math.floor(ttlMs / 3), 100) : keeperIntervalMs(ttlMs);
+    const abort = session !== undefined ? new AbortController() : null;
+    const until = session === undefined ? Number.POSITIVE_INFINITY : clock.now() + session.maxLifetimeMs;
     this.#abort = abort;
+    this.#renewOnce = async () => {
+      const started = clock.now();
+      await leases.heartbeat(lease, ttlMs);
+      // Only a renewal that landed while the lease was surely live extends the chain: once it
+      // may have lapsed, GC may have deleted what the session reads.
+      if (clock.now() < this.#liveUntil) this.#liveUntil = started + ttlMs;
+      this.heartbeats++;
+    };
+    this.#liveUntil = (session?.leasedAtMs ?? Number.NEGATIVE_INFINITY) + ttlMs;
     this.#done = (async () => {
       // As the crate's keeper: the stop flag is checked before each sleep and after it.
-      while (!this.#stopped) {
+      while (!this.#stopped && clock.now() < until) {
         if (abort === null) await clock.sleep(interval);
         else {
           try {
@@ -42,14 +59,38 @@ export class LeaseKeeper implements AsyncDisposable {
         }
         if (this.#stopped) break;
         try {
-          await leases.heartbeat(lease, ttlMs);
-          this.heartbeats++;
+          await this.renew();
         } catch (err) {
           if (err instanceof PreconditionFailedError) break;
         }
       }
       if (abort === null) await leases.release(lease);
     })();
+  }
+
+  #liveUntil = Number.NEGATIVE_INFINITY;
+  readonly #renewOnce: () => Promise<void>;
+  /** The renewal in flight: renewals run one at a time (an If-Match race would fail one). */
+  #renewing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Renew the lease once, after any renewal in flight: the keeper's own, and a session's
+   * `heartbeat()`, which goes through here so the two never race each other's If-Match.
+   */
+  renew(): Promise<void> {
+    const next = this.#renewing.then(this.#renewOnce);
+    this.#renewing = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Session keepers: the run-clock time until which the lease has surely been live in storage
+   * without a break since the session's snapshot — a TTL after the start of the last create or
+   * renewal that landed in time (−∞ when the lease was stored too late to protect the snapshot). A host whose clock runs ahead by up to the skew bound still sees it live:
+   * `skewTolerantExpiry` adds that bound.
+   */
+  get liveUntil(): number {
+    return this.#liveUntil;
   }
 
   /** Stop at once without waiting or releasing (the session keeper's stop; see the constructor). */

@@ -22,7 +22,7 @@ export class ManifestParts {
     readonly rt: Runtime,
   ) {
     this.layout = new Layout(prefix);
-    this.head = new HeadStore(store, this.layout.head);
+    this.head = new HeadStore(store, this.layout.head, () => rt.clock.wallNow());
     this.segments = new SegmentStore(store, this.layout);
     this.checkpoints = new CheckpointStore(store, this.layout);
     this.leases = new LeaseStore(store, this.layout, rt);

@@ -5,6 +5,7 @@ import { HookedObjectStore } from './test/hooked-object-store.js';
 import { simulate } from './test/simulation.js';
 import { Manifest } from './manifest.js';
 import { encodeSegment } from './wire.js';
+import { MemoryObjectStore } from './stores/memory-object-store.js';
 
 type V = string | number;
 
@@ -154,4 +155,14 @@ describe('Manifest (reference manifest.rs)', () => {
       expect(await w.commit()).toMatchObject({ txnId: 1, segmentSeq: 1 });
       expect((await manifest.snapshot()).txnId).toBe(1);
     }));
+});
+
+describe('Manifest options', () => {
+  it('refuses a retention value that is not a finite number of at least 0 (undefined would disable every expiry check)', () => {
+    const store = new MemoryObjectStore();
+    expect(() => new Manifest({ store, retention: { maxClockSkewMs: undefined as unknown as number } })).toThrow(/retention\.maxClockSkewMs must be a finite number of at least 0, got undefined/);
+    expect(() => new Manifest({ store, retention: { leaseTtlMs: Number.NaN } })).toThrow(/retention\.leaseTtlMs/);
+    expect(() => new Manifest({ store, retention: { segmentsMinTtlMs: -1 } })).toThrow(/retention\.segmentsMinTtlMs/);
+    expect(() => new Manifest({ store, retention: { segmentsMinTtlMs: 0 } })).not.toThrow();
+  });
 });

@@ -79,6 +79,36 @@ export interface ProfileRules {
    * again — bounded by the backoff budget — instead of failing. Requires `verifiedCommitOutcome`.
    */
   readonly rebaseOnConflict: boolean;
+  /**
+   * Fewer requests: immutable objects are cached by key — a segment once read inside a
+   * snapshot's published range, and a checkpoint's meta and payload (`ckpt-<lsn>` always folds
+   * the same state) — so a hit costs no request. A process sees a segment's key hold a second body
+   * only if GC deleted it and a paused writer put into the empty slot, which no snapshot that
+   * still reads that seq meets while its lease protects it (`gcKeepsLeasedReads`); a session
+   * whose lease was stored later than GC's grace after its HEAD GET can (README, "What `strict`
+   * still assumes").
+   */
+  readonly cachesImmutables: boolean;
+  /**
+   * Fewer requests: reads take the segment seqs from the snapshot (`checkpoint seq + 1 ..
+   * last_segment_seq` is contiguous: every commit, adoption and rebase publishes HEAD+1) instead
+   * of LISTing them, and a seq missing from that range is a `SnapshotGoneError` — never the silent
+   * skip of §6.4. One-shot reads retry it on a fresh snapshot.
+   */
+  readonly readsHeadRange: boolean;
+  /**
+   * Fewer requests: a write session does not run orphan recovery up front (a LIST of leases, a GET
+   * per lease, HEAD, a LIST of segments). An orphan at HEAD+1 makes the next commit's segment PUT
+   * fail with 412 on that seq; that commit runs recovery then, and reports the conflict (or, under
+   * `rebaseOnConflict`, rebases onto the adopted HEAD).
+   */
+  readonly lazyRecovery: boolean;
+  /**
+   * Fewer requests: a commit's first attempt builds on the HEAD its snapshot read (no second GET
+   * of HEAD before the segment PUT — the segment's `If-None-Match` and the HEAD CAS catch any
+   * change), and a segment PUT that succeeds goes straight to the HEAD CAS.
+   */
+  readonly commitFromSnapshot: boolean;
 }
 
 /** `strict`: every hazard fix on; `strict-rebase` adds the rebase on a false conflict. */
@@ -94,6 +124,10 @@ const STRICT: ProfileRules = {
   adoptionRechecksLeases: true,
   heartbeatedWriteLeases: true,
   rebaseOnConflict: false,
+  cachesImmutables: true,
+  readsHeadRange: true,
+  lazyRecovery: true,
+  commitFromSnapshot: true,
 };
 
 /** Every profile's rules; `'fusio-0.5'` has every fix off. */
@@ -110,6 +144,10 @@ export const PROFILE_RULES: Readonly<Record<Profile, ProfileRules>> = {
     adoptionRechecksLeases: false,
     heartbeatedWriteLeases: false,
     rebaseOnConflict: false,
+    cachesImmutables: false,
+    readsHeadRange: false,
+    lazyRecovery: false,
+    commitFromSnapshot: false,
   },
   strict: STRICT,
   'strict-rebase': { ...STRICT, profile: 'strict-rebase', rebaseOnConflict: true },

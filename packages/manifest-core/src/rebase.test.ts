@@ -214,8 +214,10 @@ describe('rebaseOnConflict and the rest of the manifest', () => {
         const w = await world.manifest.sessionWrite();
         w.put('a', ((await w.get('a')) ?? 0) + 1);
         await commitEntries(world.open(), { b: 1 });
-        await world.store.delete(world.manifest.parts.layout.segment(2)); // as GC after a checkpoint would
-        await expect(w.commit()).rejects.toThrow(/segment 2 is gone/);
+        await commitEntries(world.open(), { c: 1 });
+        // Seq 2 stays (so this writer's PUT there meets a 412), seq 3 is gone.
+        await world.store.delete(world.manifest.parts.layout.segment(3));
+        await expect(w.commit()).rejects.toThrow(/segment 3 is gone/);
       },
       { manifest: { profile: 'strict-rebase' } },
     ));
@@ -262,8 +264,14 @@ describe('request counts of a rebase (strict-rebase)', () => {
           const before = world.store.requestCounts();
           await w.commit();
           const counts = diffRequestCounts(world.store.requestCounts(), before);
-          // HEAD GET, n segment GETs (rebase check), segment CPUT, segment GET (verify), HEAD CPUT, lease DELETE.
-          expect(counts).toEqual({ GET: 2 + n, HEAD: 0, PUT: 0, CPUT: 2, LIST: 0, DELETE: 1 });
+          // Uncontended (commitFromSnapshot): segment CPUT, HEAD CPUT, lease DELETE. Rebased: the
+          // segment CPUT meets a 412, a GET of that segment tells another writer's from our own
+          // lost PUT, HEAD GET, n segment GETs (the rebase check), then the uncontended three.
+          expect(counts).toEqual(
+            n === 0
+              ? { GET: 0, HEAD: 0, PUT: 0, CPUT: 2, LIST: 0, DELETE: 1 }
+              : { GET: n + 2, HEAD: 0, PUT: 0, CPUT: 3, LIST: 0, DELETE: 1 },
+          );
         },
         { manifest: { profile: 'strict-rebase' } },
       ));
@@ -293,8 +301,9 @@ describe('request counts of a rebase (strict-rebase)', () => {
         await commitEntries(other, { b: 1 });
         segGets.length = 0;
         await expect(w.commit()).resolves.toMatchObject({ txnId: 4, segmentSeq: 4 });
-        // Rebase over 2; our PUT at 3 finds 3 taken (verify GET); rebase over 3 only; verify 4.
-        expect(segGets).toEqual([2, 3, 3, 4]);
+        // Our PUT at 2 meets a 412 (a GET tells whose), rebase over 2; our PUT at 3 meets a 412
+        // (GET), rebase over 3 only; the PUT at 4 lands and HEAD is CASed without another look.
+        expect(segGets).toEqual([2, 2, 3, 3]);
         expect(await world.manifest.scanLatest()).toEqual([
           ['a', 1],
           ['b', 1],

@@ -6,40 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { PreconditionFailedError } from './errors.js';
 import { Manifest } from './manifest.js';
 import { InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
-import { diffRequestCounts, type RequestCounts, totalRequests } from './ports/object-store.js';
+import { totalRequests } from './ports/object-store.js';
 import { commitEntries as commit } from './test/commit-entries.js';
+import { LEASE_AND_CHECKPOINT_CASES, leakLeases, requestCost } from './test/request-cost.js';
 import { simulate } from './test/simulation.js';
-import type { MemoryObjectStore } from './stores/memory-object-store.js';
 
 type V = string | number;
 
-async function cost(store: MemoryObjectStore, op: () => Promise<unknown>): Promise<RequestCounts> {
-  const before = store.requestCounts();
-  await op();
-  return diffRequestCounts(store.requestCounts(), before);
-}
-
-/** Leave `f` lease files behind (leaked sessions), each in its own millisecond. */
-async function leakLeases(m: Manifest<string, V>, f: number): Promise<void> {
-  for (let i = 0; i < f; i++) {
-    await m.parts.leases.create(0, null, 60_000);
-    await m.runtime.clock.sleep(1);
-  }
-}
-
 describe('request counts per operation (reference §4)', () => {
-  for (const [F, C] of [
-    [0, 0],
-    [3, 0],
-    [0, 1],
-    [5, 1],
-  ] as const) {
+  for (const [F, C] of LEASE_AND_CHECKPOINT_CASES) {
     it(`uncontended write transaction = F + C + 9 (F=${F}, C=${C})`, () =>
       simulate<void, string, V>(async ({ manifest, store }) => {
         await commit(manifest, { seed: 0 });
         if (C === 1) await manifest.compactor().compactOnce();
         await leakLeases(manifest, F);
-        const counts = await cost(store, () => commit(manifest, { a: 1, b: 2, c: 3 }));
+        const counts = await requestCost(store, () => commit(manifest, { a: 1, b: 2, c: 3 }));
         expect(counts).toEqual({ GET: F + 3 + C, HEAD: 0, PUT: 0, CPUT: 3, LIST: 2, DELETE: 1 });
         expect(totalRequests(counts)).toBe(F + C + 9);
       }));
@@ -48,9 +29,9 @@ describe('request counts per operation (reference §4)', () => {
   it('the write transaction grows by one LIST per 1000 segments (pg(S))', () =>
     simulate<void, string, V>(async ({ manifest, store }) => {
       for (let i = 0; i < 1000; i++) await commit(manifest, { k: i });
-      const counts = await cost(store, () => commit(manifest, { k: -1 }));
+      const counts = await requestCost(store, () => commit(manifest, { k: -1 }));
       expect(counts.LIST).toBe(1 + 1); // leases + one page of 1000 segments
-      const more = await cost(store, () => commit(manifest, { k: -2 }));
+      const more = await requestCost(store, () => commit(manifest, { k: -2 }));
       expect(more.LIST).toBe(1 + 2); // 1001 segments: two pages
     }));
 
@@ -60,7 +41,7 @@ describe('request counts per operation (reference §4)', () => {
         await commit(manifest, { a: 1 });
         if (C === 1) await manifest.compactor().compactOnce();
         await commit(manifest, { k: 'newest' });
-        const counts = await cost(store, async () => {
+        const counts = await requestCost(store, async () => {
           const r = await manifest.sessionRead();
           expect(await r.get('k')).toBe('newest');
           await r.end();
@@ -75,7 +56,7 @@ describe('request counts per operation (reference §4)', () => {
         if (C === 1) await manifest.compactor().compactOnce();
         const n = 4;
         for (let i = 0; i < n; i++) await commit(manifest, { [`k${i}`]: i });
-        const counts = await cost(store, async () => {
+        const counts = await requestCost(store, async () => {
           const r = await manifest.sessionRead();
           expect(await r.get('absent')).toBeUndefined();
           await r.end();
@@ -89,7 +70,7 @@ describe('request counts per operation (reference §4)', () => {
   it('get_latest costs the same as a read transaction', () =>
     simulate<void, string, V>(async ({ manifest, store }) => {
       await commit(manifest, { k: 1 });
-      expect(totalRequests(await cost(store, () => manifest.getLatest('k')))).toBe(5);
+      expect(totalRequests(await requestCost(store, () => manifest.getLatest('k')))).toBe(5);
     }));
 
   it('scan transaction = 1 + C + 1 + 2C + n GET/PUT + 2 LIST passes + 1 DELETE', () =>
@@ -97,7 +78,7 @@ describe('request counts per operation (reference §4)', () => {
       await commit(manifest, { a: 1 });
       await manifest.compactor().compactOnce();
       for (let i = 0; i < 3; i++) await commit(manifest, { [`k${i}`]: i });
-      const counts = await cost(store, async () => {
+      const counts = await requestCost(store, async () => {
         const r = await manifest.sessionRead();
         await r.scan();
         await r.end();
@@ -109,18 +90,18 @@ describe('request counts per operation (reference §4)', () => {
     simulate<void, string, V>(async ({ manifest, store }) => {
       const ok = await manifest.sessionWrite();
       ok.put('a', 1);
-      expect(await cost(store, () => ok.commit())).toEqual({ GET: 1, HEAD: 0, PUT: 0, CPUT: 2, LIST: 0, DELETE: 1 });
+      expect(await requestCost(store, () => ok.commit())).toEqual({ GET: 1, HEAD: 0, PUT: 0, CPUT: 2, LIST: 0, DELETE: 1 });
 
       const stale = await manifest.sessionWrite();
       await commit(manifest, { b: 1 });
-      expect(await cost(store, () => stale.commit().catch(() => undefined))).toEqual({
+      expect(await requestCost(store, () => stale.commit().catch(() => undefined))).toEqual({
         GET: 1, HEAD: 0, PUT: 0, CPUT: 0, LIST: 0, DELETE: 1,
       });
 
       const blocked = await manifest.sessionWrite();
       const snap = blocked.snapshot;
       await manifest.parts.segments.putNext((snap.lastSegmentSeq ?? 0) + 1, snap.txnId + 1, new Uint8Array());
-      expect(await cost(store, () => blocked.commit().catch(() => undefined))).toEqual({
+      expect(await requestCost(store, () => blocked.commit().catch(() => undefined))).toEqual({
         GET: 1, HEAD: 0, PUT: 0, CPUT: 1, LIST: 0, DELETE: 1,
       });
     }));
@@ -140,7 +121,7 @@ describe('request counts per operation (reference §4)', () => {
         );
       });
       let err: unknown;
-      const counts = await cost(store, async () => {
+      const counts = await requestCost(store, async () => {
         err = await w.commit().catch((e: unknown) => e);
       });
       expect(hooked.fired).toBe(true);
@@ -152,7 +133,7 @@ describe('request counts per operation (reference §4)', () => {
     simulate<void, string, V>(async ({ manifest, store }) => {
       await commit(manifest, { a: 1 });
       await leakLeases(manifest, 2);
-      expect(await cost(store, () => manifest.recoverOrphans())).toEqual({
+      expect(await requestCost(store, () => manifest.recoverOrphans())).toEqual({
         GET: 2 + 1, HEAD: 0, PUT: 0, CPUT: 0, LIST: 2, DELETE: 0,
       });
     }));
@@ -161,7 +142,7 @@ describe('request counts per operation (reference §4)', () => {
     simulate<void, string, V>(async ({ manifest, store }) => {
       await commit(manifest, { a: 1 });
       await manifest.compactor().compactOnce();
-      expect(await cost(store, () => manifest.sessionRead())).toEqual({
+      expect(await requestCost(store, () => manifest.sessionRead())).toEqual({
         GET: 2, HEAD: 0, PUT: 0, CPUT: 1, LIST: 0, DELETE: 0,
       });
     }));

@@ -5,6 +5,9 @@ import { JSON_CONTENT_TYPE, type Layout, segmentSeqOfKey, TXN_ID_METADATA } from
 import { listPages, type ObjectStore } from './ports/object-store.js';
 import { decodeSegment, type SegmentDoc } from './wire.js';
 
+/** A segment is stored as `.json`, or (fusio's binary codec) `.bin`: looked up in this order. */
+const SEGMENT_EXTS = ['.json', '.bin'] as const;
+
 /** Listed keys whose parsed seq is remembered; the memo starts over beyond this many. */
 const SEQ_CACHE_MAX = 65_536;
 
@@ -41,6 +44,27 @@ export class SegmentStore {
   async read<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V>> {
     const { key, obj } = await this.#fetch(seq);
     return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
+  }
+
+  /**
+   * `read` of seq `seq` inside a snapshot's published range (`readsHeadRange`): null when neither
+   * object exists (GC'd). With `fromCache` (`cachesImmutables`) a segment already decoded under
+   * its key is returned with no request: a published seq's body never changes while a snapshot
+   * that reads it is leased.
+   */
+  async readPublished<K extends Key, V extends JsonValue>(seq: number, fromCache: boolean): Promise<SegmentDoc<K, V> | null> {
+    if (fromCache) {
+      for (const ext of SEGMENT_EXTS) {
+        const hit = this.decoded.peek(this.layout.segment(seq, ext));
+        if (hit !== undefined) return hit as SegmentDoc<K, V>;
+      }
+    }
+    for (const ext of SEGMENT_EXTS) {
+      const key = this.layout.segment(seq, ext);
+      const obj = await this.store.get(key);
+      if (obj !== null) return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
+    }
+    return null;
   }
 
   /** `get`, but null when neither `.json` nor `.bin` exists (for the `strict` commit's checks). */

@@ -6,6 +6,7 @@ import type { LeaseHandle } from './lease-store.js';
 import type { ManifestParts } from './manifest-parts.js';
 import { classifyError, PROFILE_RULES } from './profile.js';
 import { baseGet, foldIntoMap, inRange, type KeyRange, sortedEntries } from './read-path.js';
+import { recoverOrphans } from './recovery.js';
 import { newBackoff, phase, sleepWithinBudget } from './runtime.js';
 import type { Snapshot } from './snapshot.js';
 import { encodeSegment, type HeadDoc, type SegmentRecord } from './wire.js';
@@ -71,12 +72,15 @@ abstract class Session<K extends Key, V extends JsonValue> implements AsyncDispo
   /** A snapshot scan of `range` (`{}`: everything). */
   protected noteScan(_range: KeyRange<K>): void {}
 
-  /** Renew the lease once (a no-op without one). */
+  /**
+   * Renew the lease once (a no-op without one). A session with its own keeper (`strict` write
+   * sessions) renews through it — for its short TTL (a longer one would stretch §6.2's stall
+   * again), after any renewal of the keeper's in flight (two would race each other's If-Match).
+   */
   async heartbeat(): Promise<void> {
     this.assertOpen('heartbeat');
-    if (this.lease !== null) {
-      await this.parts.leases.heartbeat(this.lease, this.parts.rt.retention.leaseTtlMs);
-    }
+    if (this.keeper !== null) return this.keeper.renew();
+    if (this.lease !== null) await this.parts.leases.heartbeat(this.lease, this.parts.rt.retention.leaseTtlMs);
   }
 
   /**
@@ -85,6 +89,10 @@ abstract class Session<K extends Key, V extends JsonValue> implements AsyncDispo
    */
   startLeaseKeeper(): LeaseKeeper {
     this.assertOpen('startLeaseKeeper');
+    if (this.keeper !== null) {
+      // Two keepers would race each other's If-Match renewals, and a 412 stops the crate's keeper.
+      throw new UnimplementedError('this write session already renews its lease with its own keeper (heartbeatedWriteLeases); do not start another');
+    }
     const ttl = this.parts.rt.retention.leaseTtlMs;
     if (this.lease === null || ttl <= 0) {
       throw new UnimplementedError('lease keeper requires a pinned session with a positive lease TTL');
@@ -278,7 +286,10 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
   async #commitVerified(): Promise<CommitResult> {
     const { rt, head, segments } = this.parts;
     const snap = this.snapshot;
-    const rebase = PROFILE_RULES[rt.profile].rebaseOnConflict;
+    const rules = PROFILE_RULES[rt.profile];
+    const rebase = rules.rebaseOnConflict;
+    /** `commitFromSnapshot`: the first pass builds on the HEAD the snapshot read, without a GET. */
+    let known: LoadedHead | null | undefined = rules.commitFromSnapshot ? snapshotHead(snap) : undefined;
     let nextTxn = snap.txnId + 1;
     let nextSeq = (snap.lastSegmentSeq ?? 0) + 1;
     let expectedTag = snap.headTag;
@@ -294,6 +305,22 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     const delays = newBackoff(rt);
     const start = rt.clock.now();
     let segAttempted = false;
+    /**
+     * Whether a PUT of ours may have stored the segment at `nextSeq`: one answered OK, or failed
+     * any way but 412 (which says this request stored nothing). Without it the segment there is
+     * not ours, whatever its stamp says: a lease id can be reused once its lease is deleted, and
+     * two processes on one seed draw the same nonces.
+     */
+    let mayHaveLanded = false;
+    const putSegment = async (): Promise<void> => {
+      try {
+        await phase(rt, 'segment_put', () => segments.putNext(nextSeq, nextTxn, payload));
+        mayHaveLanded = true;
+      } catch (err) {
+        if (!(err instanceof PreconditionFailedError)) mayHaveLanded = true;
+        throw err;
+      }
+    };
     let finalPass = false;
     /** `rebaseOnConflict`: seq `nextSeq` holds another writer's segment (published or not). */
     let blocked = false;
@@ -318,18 +345,28 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     try {
       for (;;) {
         let cur: LoadedHead | null;
-        try {
-          cur = await phase(rt, 'head_check', () => head.load());
-        } catch (err) {
-          await retryOrGiveUp(err);
-          continue;
+        /** Whether `cur` was read in this pass (not rebuilt from the snapshot). */
+        const fresh = known === undefined;
+        if (known !== undefined) {
+          cur = known;
+          known = undefined;
+        } else {
+          try {
+            cur = await phase(rt, 'head_check', () => head.load());
+          } catch (err) {
+            await retryOrGiveUp(err);
+            continue;
+          }
         }
+        let verdict: Verdict | null = null;
         if (!segAttempted) {
           const stale = expectedTag === null ? cur !== null : cur === null || cur.tag !== expectedTag;
           if (stale || blocked) {
             if (!rebase) throw new PreconditionFailedError('precondition failed: HEAD moved since the snapshot');
             if (blocked && (cur?.head.last_segment_seq ?? 0) < nextSeq) {
-              // Another writer's segment holds our seq, unpublished: give it time to publish.
+              // Another writer's segment holds our seq, unpublished: adopt it if its writer is
+              // gone (`lazyRecovery`), else give it time to publish.
+              if (rules.lazyRecovery && (await this.#recover()) > 0) continue;
               waits ??= newBackoff(rt);
               const wait = waits.next();
               if (wait.done) throw new PreconditionFailedError(`precondition failed: segment ${nextSeq} stays unpublished`);
@@ -354,10 +391,13 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
             payload = encodeSegment({ txn_id: nextTxn, records, writer });
             blocked = false;
             finalPass = false;
+            mayHaveLanded = false;
           }
           segAttempted = true;
           try {
-            await phase(rt, 'segment_put', () => segments.putNext(nextSeq, nextTxn, payload));
+            await putSegment();
+            // Stored at HEAD+1 of the HEAD just read: publish it without looking again.
+            if (rules.commitFromSnapshot && continues(cur, nextSeq, nextTxn)) verdict = 'pending';
           } catch (err) {
             if (!(err instanceof PreconditionFailedError)) {
               await retryOrGiveUp(err);
@@ -366,12 +406,13 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
             // 412: seq taken — by another writer, or by our own PUT whose answer was lost.
           }
         }
-        let verdict: Verdict;
-        try {
-          verdict = await this.#resolve(cur, nextSeq, nextTxn, writer);
-        } catch (err) {
-          await retryOrGiveUp(err);
-          continue;
+        if (verdict === null) {
+          try {
+            verdict = await this.#resolve(cur, nextSeq, nextTxn, mayHaveLanded ? writer : null);
+          } catch (err) {
+            await retryOrGiveUp(err);
+            continue;
+          }
         }
         if (verdict === 'published') {
           return { txnId: nextTxn, segmentSeq: nextSeq, headTag: (cur as LoadedHead).tag };
@@ -383,6 +424,10 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
           continue;
         }
         if (verdict === 'taken') {
+          // An unpublished segment in our seq may be an orphan: adopt it now (`lazyRecovery`), so
+          // the caller's retry builds on it. `cur` may be the snapshot's HEAD: look at HEAD first,
+          // so an ordinary conflict (the seq is published) costs no recovery.
+          if (rules.lazyRecovery && (await this.#unpublished(nextSeq, cur, fresh))) await this.#recover();
           throw new PreconditionFailedError(`precondition failed: segment ${nextSeq} holds another writer's txn`);
         }
         if (verdict === 'unknown') {
@@ -391,7 +436,7 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
         if (verdict === 'absent') {
           // Our PUT did not land (yet): put it again (If-None-Match keeps it at most once).
           try {
-            await phase(rt, 'segment_put', () => segments.putNext(nextSeq, nextTxn, payload));
+            await putSegment();
           } catch (err) {
             await retryOrGiveUp(err);
           }
@@ -419,8 +464,8 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
   /**
    * Whether this transaction may move onto HEAD `cur` (`rebaseOnConflict`): throws
    * `PreconditionFailedError` when a segment published since the snapshot wrote a key this
-   * session read or scanned, is gone (GC'd after a checkpoint: pessimistic, never wrong), or
-   * HEAD went away or behind the snapshot. Segments are immutable, so each is read once per
+   * session read or scanned, is gone or checkpointed (GC may have deleted it: pessimistic, never
+   * wrong), or HEAD went away or behind the snapshot. Segments are immutable, so each is read once per
    * commit however often HEAD moves. Other errors (transient reads) propagate.
    */
   async #rebaseOnto(cur: LoadedHead | null): Promise<void> {
@@ -430,9 +475,16 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     if (last < checked || cur.head.last_txn_id < this.snapshot.txnId) {
       throw new PreconditionFailedError('precondition failed: HEAD is behind the snapshot');
     }
+    // While our lease is surely live GC keeps every seq past our snapshot's checkpoint. Once it
+    // may have lapsed, a seq at or below HEAD's checkpoint may have been deleted and refilled by a
+    // paused writer's PUT: its body is not trustworthy, so the conflict stands (never wrong).
+    if (!this.#leaseSurelyLive() && checked < (await this.#checkpointSeqOf(cur))) {
+      throw new PreconditionFailedError('precondition failed: the segments since the snapshot are checkpointed; cannot rebase');
+    }
+    const cached = PROFILE_RULES[this.parts.rt.profile].cachesImmutables;
     while (checked < last) {
       const seq = checked + 1;
-      const doc = await this.parts.segments.find<K, V>(seq);
+      const doc = await this.parts.segments.readPublished<K, V>(seq, cached);
       if (doc === null) throw new PreconditionFailedError(`precondition failed: segment ${seq} is gone; cannot rebase`);
       for (const r of doc.records) {
         if (this.#readsKey(r.key)) {
@@ -445,16 +497,64 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
     }
   }
 
-  /** Where this writer's segment stands, from HEAD `cur` and segment `seq` (see `#commitVerified`). */
-  async #resolve(cur: LoadedHead | null, seq: number, txn: number, writer: { readonly lease: string; readonly nonce: string }): Promise<Verdict> {
+  /** Whether HEAD has not published seq `seq` yet: from `cur` if `fresh`, else from a new GET. */
+  async #unpublished(seq: number, cur: LoadedHead | null, fresh: boolean): Promise<boolean> {
+    let head = cur;
+    if (!fresh) {
+      try {
+        head = await this.parts.head.load();
+      } catch {
+        return false; // the conflict stands either way; recovery can wait for the next one
+      }
+    }
+    return (head?.head.last_segment_seq ?? 0) < seq;
+  }
+
+  /** Whether our write lease is surely still in storage, unexpired (see `LeaseKeeper.liveUntil`). */
+  #leaseSurelyLive(): boolean {
+    return this.keeper !== null && this.parts.rt.clock.now() < this.keeper.liveUntil;
+  }
+
+  /** The seq HEAD `cur`'s checkpoint covers (0: none). */
+  async #checkpointSeqOf(cur: LoadedHead | null): Promise<number> {
+    const id = cur?.head.checkpoint_id ?? null;
+    if (id === null) return 0;
+    const cached = PROFILE_RULES[this.parts.rt.profile].cachesImmutables;
+    return (await this.parts.checkpoints.meta(id, cached)).last_segment_seq_at_ckpt;
+  }
+
+  /**
+   * `lazyRecovery`: adopt orphans now; how many. Its failures are not this commit's: they count
+   * as nothing adopted (a crash still propagates).
+   */
+  async #recover(): Promise<number> {
+    try {
+      return await phase(this.parts.rt, 'recovery', () => recoverOrphans(this.parts, this.lease?.id));
+    } catch (err) {
+      if (err instanceof ProcessCrashedError) throw err;
+      return 0;
+    }
+  }
+
+  /**
+   * Where this writer's segment stands, from HEAD `cur` and segment `seq` (see `#commitVerified`).
+   * `writer`: our stamp, or null when no PUT of ours can have stored anything at `seq`.
+   */
+  async #resolve(cur: LoadedHead | null, seq: number, txn: number, writer: { readonly lease: string; readonly nonce: string } | null): Promise<Verdict> {
     const lastSeq = cur?.head.last_segment_seq ?? 0;
     const lastTxn = cur?.head.last_txn_id ?? 0;
     if (lastSeq < seq - 1) return 'unknown'; // HEAD behind our snapshot: not a state commits produce
     const found = await this.parts.segments.find(seq);
-    // Lease id and nonce together: live lease ids are unique in the store (If-None-Match), while
-    // two processes on the same seed draw the same nonces.
-    const mine = found !== null && found.writer?.lease === writer.lease && found.writer?.nonce === writer.nonce && found.txn_id === txn;
+    // Lease id and nonce together (live lease ids are unique in the store; nonces of two
+    // processes on one seed are not), and only when a PUT of ours may have landed.
+    const mine =
+      writer !== null && found !== null && found.writer?.lease === writer.lease && found.writer?.nonce === writer.nonce && found.txn_id === txn;
     if (lastSeq >= seq) {
+      // HEAD published seq after our segment landed there (adoption), unless GC had emptied the
+      // slot — already published and checkpointed — and our PUT refilled it. That takes our lease
+      // to have lapsed (it keeps every seq past our snapshot's checkpoint) and a seq at or below
+      // HEAD's checkpoint (checkpoints never move back under `strict`).
+      if (mine && !this.#leaseSurelyLive() && seq <= (await this.#checkpointSeqOf(cur))) return 'unknown';
       if (mine) return lastTxn >= txn ? 'published' : 'unknown';
       return found === null ? 'unknown' : 'taken'; // null: deleted by GC after a checkpoint
     }
@@ -466,6 +566,20 @@ export class WriteSession<K extends Key = Key, V extends JsonValue = JsonValue> 
 
 /** At most this many re-sequencings per commit (`rebaseOnConflict`); then the conflict stands. */
 const MAX_REBASES = 16;
+
+/** The HEAD a snapshot read, rebuilt from it (null: there was none). */
+function snapshotHead(snap: Snapshot): LoadedHead | null {
+  if (snap.headTag === null) return null;
+  return {
+    tag: snap.headTag,
+    head: { version: snap.headVersion ?? 1, checkpoint_id: snap.checkpointId, last_segment_seq: snap.lastSegmentSeq, last_txn_id: snap.txnId },
+  };
+}
+
+/** Whether segment `seq` of txn `txn` is the next one on top of HEAD `cur`. */
+function continues(cur: LoadedHead | null, seq: number, txn: number): boolean {
+  return (cur?.head.last_segment_seq ?? 0) === seq - 1 && (cur?.head.last_txn_id ?? 0) === txn - 1;
+}
 
 /** The HEAD that publishes segment `seq` (txn `txn`) on top of `cur`, keeping its checkpoint. */
 function headPublishing(cur: LoadedHead | null, seq: number, txn: number): HeadDoc {

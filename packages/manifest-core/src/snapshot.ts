@@ -10,6 +10,11 @@ export interface Snapshot {
   /** The referenced checkpoint's `last_segment_seq_at_ckpt`. */
   readonly checkpointSeq: number | null;
   readonly checkpointId: string | null;
+  /**
+   * HEAD's `version` as read (absent: no HEAD, or a snapshot built by hand). Lets a `strict`
+   * commit rebuild the HEAD it read without reading it again (`commitFromSnapshot`).
+   */
+  readonly headVersion?: number;
 }
 
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
@@ -38,5 +43,6 @@ export async function loadSnapshot(
     lastSegmentSeq: head.last_segment_seq,
     checkpointSeq: head.checkpoint_id === null ? null : await checkpointSeqOf(head.checkpoint_id),
     checkpointId: head.checkpoint_id,
+    headVersion: head.version,
   };
 }

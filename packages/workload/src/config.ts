@@ -64,6 +64,14 @@ const fieldsSchema = z
     orphan_recovery_every: z.number().int().min(1).max(1_000_000).default(1).describe('run orphan recovery on 1 in N write sessions (1 = every one, as fusio-manifest 0.5)'),
     writer_crash_prob: z.number().min(0).max(1).default(0).describe('probability that a writer process dies between its segment PUT and its HEAD CAS (it restarts at once)'),
     head_cache_ms: z.number().finite().nonnegative().max(3_600_000).default(0).describe('a client reuses the HEAD (body + ETag) it last read or wrote for this long, ms (0 = GET it every time)'),
+    // Issue 12.
+    max_clock_skew_ms: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(3_600_000)
+      .default(1000)
+      .describe('strict profiles: the largest wall-clock difference between hosts the manifest tolerates, ms (lease expiry and GC grace get this margin; fusio-0.5 ignores it)'),
   })
   .strict();
 
@@ -72,7 +80,7 @@ const fieldsSchema = z
  * they are left out of a config's seed identity (`seedIdentity`), so adding a knob leaves every
  * existing sweep's seeds, directories and results unchanged.
  */
-const LATER_FIELDS = ['compact_gc', 'remote_writers', 'remote_latency_ms', 'orphan_recovery_every', 'writer_crash_prob', 'head_cache_ms'] as const;
+const LATER_FIELDS = ['compact_gc', 'remote_writers', 'remote_latency_ms', 'orphan_recovery_every', 'writer_crash_prob', 'head_cache_ms', 'max_clock_skew_ms'] as const;
 
 const CONFIG_KEYS = Object.keys(fieldsSchema.shape) as (keyof z.output<typeof fieldsSchema>)[];
 

@@ -17,7 +17,7 @@ const segmentsLeft = (store: unknown) => {
 describe('research knobs at their defaults', () => {
   it('change nothing: spelling every default out gives the byte-identical run, with no new report sections', async () => {
     const plain = await run();
-    const spelled = await run({ compact_gc: 'none', remote_writers: 0, remote_latency_ms: 0, orphan_recovery_every: 1, writer_crash_prob: 0, head_cache_ms: 0 });
+    const spelled = await run({ compact_gc: 'none', remote_writers: 0, remote_latency_ms: 0, orphan_recovery_every: 1, writer_crash_prob: 0, head_cache_ms: 0, max_clock_skew_ms: 1000 });
     expect(historyToJsonl(spelled.history)).toBe(historyToJsonl(plain.history));
     expect(JSON.stringify(spelled.metrics)).toBe(JSON.stringify(plain.metrics));
     expect(plain.metrics.groups).toBeUndefined();
@@ -29,6 +29,8 @@ describe('research knobs at their defaults', () => {
     expect(Object.keys(seedIdentity(c))).not.toContain('head_cache_ms');
     expect(seedIdentity(c)).toMatchObject({ num_writers: 3, lease_ttl_ms: 60_000 });
     expect(seedIdentity({ ...c, head_cache_ms: 500 })).toMatchObject({ head_cache_ms: 500 });
+    expect(Object.keys(seedIdentity(c))).not.toContain('max_clock_skew_ms');
+    expect(seedIdentity({ ...c, max_clock_skew_ms: 5000 })).toMatchObject({ max_clock_skew_ms: 5000 });
   });
 
   it('reject bad combinations with a message naming the fix', () => {
@@ -139,6 +141,22 @@ describe('orphan_recovery_every', () => {
     const skipped = sessions - Math.ceil(sessions / 10);
     expect(every.metrics.requests.writers.LIST - tenth.metrics.requests.writers.LIST).toBeGreaterThanOrEqual(2 * skipped);
     expect(tenth.metrics.rates.requests_per_commit).toBeLessThan(every.metrics.rates.requests_per_commit ?? 0);
+  });
+});
+
+describe('max_clock_skew_ms', () => {
+  it("is the strict manifest's skew bound: crashed writers' orphans wait that much longer for adoption", async () => {
+    const cfg = { profile: 'strict', writer_crash_prob: 0.3, num_readers: 0, writer_rate: 0.5, duration_s: 60 } as const;
+    const tight = await run({ ...cfg, max_clock_skew_ms: 0 });
+    const loose = await run({ ...cfg, max_clock_skew_ms: 20_000 });
+    const crashed = (r: typeof tight) => r.metrics.outcomes.crashed;
+    expect(crashed(tight)).toBeGreaterThan(0);
+    expect(crashed(loose)).toBeGreaterThan(0);
+    expect(tight.metrics.write.counters.successes).toBeGreaterThan(loose.metrics.write.counters.successes);
+    // fusio-0.5 ignores it.
+    const f0 = await run({ ...cfg, profile: 'fusio-0.5', max_clock_skew_ms: 0 });
+    const f1 = await run({ ...cfg, profile: 'fusio-0.5', max_clock_skew_ms: 20_000 });
+    expect(historyToJsonl(f1.history)).toBe(historyToJsonl(f0.history));
   });
 });
 

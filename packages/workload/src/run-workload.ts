@@ -390,7 +390,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
         prefix,
         clock: clientClock,
         random: root.fork(`${name}/manifest${suffix}`),
-        retention: { leaseTtlMs: config.lease_ttl_ms, ...retention },
+        retention: { leaseTtlMs: config.lease_ttl_ms, maxClockSkewMs: config.max_clock_skew_ms, ...retention },
         profile: config.profile,
         recoveryEvery: config.orphan_recovery_every,
         ...(tracer === undefined ? {} : { tracer }),
@@ -463,7 +463,7 @@ export async function runWorkload(config: WorkloadConfig, env: WorkloadEnvironme
 
 /** Every key's list, read by a fresh client on the unwrapped store after the run. */
 async function readFinalState(config: WorkloadConfig, clock: Clock, store: ObjectStore, prefix: string, keys: readonly string[]): Promise<FinalState> {
-  const reader = new Manifest<string, StoredValue>({ store, prefix, clock, profile: config.profile, retention: { leaseTtlMs: config.lease_ttl_ms } });
+  const reader = new Manifest<string, StoredValue>({ store, prefix, clock, profile: config.profile, retention: { leaseTtlMs: config.lease_ttl_ms, maxClockSkewMs: config.max_clock_skew_ms } });
   try {
     // Not `scanLatest`: it leaks its lease when the scan fails (§6.9), and the objects left are findings.
     const session = await reader.sessionAt(await reader.snapshot());
@@ -693,7 +693,7 @@ function runCompactor(
     clock,
     random,
     profile: config.profile,
-    retention: { leaseTtlMs: config.lease_ttl_ms },
+    retention: { leaseTtlMs: config.lease_ttl_ms, maxClockSkewMs: config.max_clock_skew_ms },
   });
   let last = '';
   const hooks = {
