@@ -108,7 +108,7 @@ function hazardsByProfileSection(v: HazardsByProfileView, from: string): Safe {
       }),
     ),
   ];
-  return html`<p>Seeds reproduced of seeds run (k/n) and the anomaly classes found, per profile (<code>manifest-lab chaos --scenarios hazards --profile &lt;p&gt;</code>, one directory each).</p>${table(cols, v.rows)}`;
+  return html`<p>Seeds reproduced of seeds run (k/n) and the anomaly classes found, per profile (<code>manifest-lab chaos --scenarios hazards --all-profiles</code>, or a sweep file's <code>"hazards"</code> block: one directory each).</p>${table(cols, v.rows)}`;
 }
 
 function thresholdSection(answers: readonly ThresholdAnswer[], from: string, sweeps: readonly SweepView[]): Safe {

@@ -104,12 +104,16 @@ export function hazardsCsv(results: readonly HazardResult[]): string {
   return toCsv(header, rows);
 }
 
+/** `k/n [lo–hi]`, or – without runs. */
+function rateCell(row: HazardRow): string {
+  return row.rate.lo === null || row.rate.hi === null ? '–' : `${row.reproduced}/${row.runs} [${pct(row.rate.lo)}–${pct(row.rate.hi)}]`;
+}
+
 /** The console table, with the replay command for each reproduced hazard. */
-export function hazardsTable(results: readonly HazardResult[], out: string): string {
+export function hazardsTable(results: readonly HazardResult[], out: string, profile = 'fusio-0.5'): string {
   const computed = results.map((r) => ({ r, row: hazardRow(r) }));
   const rows = computed.map(({ r, row }) => {
-    const rate = row.rate.lo === null || row.rate.hi === null ? '–' : `${row.reproduced}/${row.runs} [${pct(row.rate.lo)}–${pct(row.rate.hi)}]`;
-    return [r.hazard.name, `§${r.hazard.section}`, rate, row.seed === null ? '–' : String(row.seed)];
+    return [r.hazard.name, `§${r.hazard.section}`, rateCell(row), row.seed === null ? '–' : String(row.seed)];
   });
   const table = alignedTable([['hazard', '§', 'reproduced [95 % CI]', 'replay seed'], ...rows]);
   const evidence = computed.map(({ r, row }) => `  ${r.hazard.name}: ${row.evidence}`);
@@ -120,8 +124,45 @@ export function hazardsTable(results: readonly HazardResult[], out: string): str
     'Evidence (the first reproducing run of each):',
     ...evidence,
     '',
-    'Replay one: manifest-lab chaos --scenarios <hazard> --replay-seed <seed> (the same seed gives the same bytes).',
-    missing.length === 0 ? 'Every hazard reproduced under fusio-0.5.' : `Not reproduced in these seeds: ${missing.join(', ')} (add --hazard-seeds).`,
+    `Replay one: manifest-lab chaos --scenarios <hazard> --replay-seed <seed>${profile === 'fusio-0.5' ? '' : ` --profile ${profile}`} (the same seed gives the same bytes).`,
+    hazardVerdict(profile, computed.length, missing),
     `Details: ${out}/hazards.csv; each run's run.json has chaos.findings, its history.jsonl and verify.json.`,
+  ].join('\n');
+}
+
+/** What the reproduction counts mean under `profile`: the reference should show every hazard, a fixed profile none. */
+function hazardVerdict(profile: string, total: number, missing: readonly string[]): string {
+  if (profile === 'fusio-0.5') {
+    return missing.length === 0 ? 'Every hazard reproduced under fusio-0.5.' : `Not reproduced in these seeds: ${missing.join(', ')} (add --hazard-seeds).`;
+  }
+  if (missing.length === total) return `No hazard reproduced under ${profile} (0 in every seed; more --hazard-seeds narrow the intervals).`;
+  const shown = total - missing.length;
+  return `${shown} of ${total} hazard${total === 1 ? '' : 's'} reproduced under ${profile}: replay them and read their evidence above.`;
+}
+
+/**
+ * Hazard results of several profiles side by side (`chaos --scenarios hazards --all-profiles`): a
+ * row per hazard, a column per profile with how many seeds reproduced it.
+ */
+export function hazardsByProfileTable(byProfile: readonly { readonly profile: string; readonly results: readonly HazardResult[] }[], out: string): string {
+  const profiles = byProfile.map((p) => p.profile);
+  const first = byProfile[0]?.results ?? [];
+  const rows = first.map((r) => {
+    const cells = byProfile.map((p) => {
+      const same = p.results.find((x) => x.hazard.name === r.hazard.name);
+      return same === undefined ? '–' : rateCell(hazardRow(same));
+    });
+    return [r.hazard.name, `§${r.hazard.section}`, ...cells];
+  });
+  const unexpected = byProfile.flatMap((p) =>
+    p.profile === 'fusio-0.5' ? [] : p.results.filter((r) => hazardRow(r).reproduced > 0).map((r) => `${r.hazard.name} under ${p.profile}`),
+  );
+  return [
+    alignedTable([['hazard', '§', ...profiles.map((p) => `${p} [95 % CI]`)], ...rows]),
+    '',
+    unexpected.length === 0
+      ? `Under ${profiles.filter((p) => p !== 'fusio-0.5').join(' and ')}: no hazard reproduced in any seed.`
+      : `Reproduced under a fixed profile: ${unexpected.join(', ')}.`,
+    `Details: ${profiles.map((p) => `${out}/${p}/hazards.csv`).join(', ')}; replay one with --scenarios <hazard> --replay-seed <seed> --profile <p>.`,
   ].join('\n');
 }

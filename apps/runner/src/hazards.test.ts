@@ -4,7 +4,7 @@
  * seed replays its run byte for byte through the CLI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chaosEnvironment, type FaultPlan, HAZARDS, type HazardScenario, hazard } from '@manifest-lab/chaos';
@@ -122,6 +122,46 @@ describe('manifest-lab chaos --scenarios <hazard>', () => {
     const runs = readFileSync(join(work, 'hs', 'lost-head-cas', 'runs.csv'), 'utf8').trim().split('\n');
     const profileCol = runs[0]?.split(',').indexOf('profile') ?? -1;
     expect(runs.slice(1).map((r) => r.split(',')[profileCol])).toEqual(['strict', 'strict']);
+  });
+
+  it('--all-profiles runs the same hazard seeds under every profile, side by side, one directory each', () => {
+    const all = cli('--scenarios', 'lost-head-cas,two-compactors', '--hazard-seeds', '2', '--all-profiles', '--out', 'ha');
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/hazard\s+§\s+fusio-0\.5 \[95 % CI\]\s+strict \[95 % CI\]\s+strict-rebase \[95 % CI\]/);
+    expect(all.stdout).toMatch(/lost-head-cas\s+§6\.1\s+2\/2 \[\S+\]\s+0\/2 \[\S+\]\s+0\/2/);
+    expect(all.stdout).toMatch(/two-compactors\s+§6\.5\s+2\/2 \[\S+\]\s+0\/2 \[\S+\]\s+0\/2/);
+    expect(all.stdout).toMatch(/Under strict and strict-rebase: no hazard reproduced in any seed/);
+    for (const profile of ['fusio-0.5', 'strict', 'strict-rebase']) {
+      const csv = readFileSync(join(work, 'ha', profile, 'hazards.csv'), 'utf8').trim().split('\n');
+      expect(csv).toHaveLength(3);
+    }
+    const both = cli('--scenarios', 'lost-head-cas', '--all-profiles', '--profile', 'strict', '--out', 'hb');
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/drop --profile/);
+    const faults = cli('--scenarios', 'latency-100', '--all-profiles');
+    expect(faults.code).not.toBe(0);
+    expect(faults.stderr).toMatch(/--all-profiles applies to hazard scenarios/);
+  });
+
+  it('a sweep file\'s "hazards" block runs the hazards under each profile of the sweep, the same runs as --all-profiles', () => {
+    const sweep = {
+      name: 'with-hazards',
+      seed: 3,
+      fixed: { duration_s: 10, warmup_s: 1, num_writers: 2, num_readers: 1 },
+      axes: { profile: ['fusio-0.5', 'strict'] },
+      hazards: { seeds: 2, scenarios: ['lost-head-cas'] },
+    };
+    writeFileSync(join(work, 'with-hazards.json'), JSON.stringify(sweep));
+    const r = spawnSync(process.execPath, [BIN, 'sweep', '--config', 'with-hazards.json', '--out', 'sw', '--no-progress'], { cwd: work, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/hazard scenarios, 2 seeds each/);
+    expect(r.stdout).toMatch(/lost-head-cas\s+§6\.1\s+2\/2 \[\S+\]\s+0\/2/);
+    // The same rows, byte for byte, as `chaos --scenarios … --all-profiles --hazard-seeds 2` wrote.
+    const rows = (dir: string) => readFileSync(join(work, dir, 'hazards.csv'), 'utf8').split('\n').filter((l) => l.startsWith('hazard,') || l.startsWith('lost-head-cas,'));
+    for (const profile of ['fusio-0.5', 'strict']) {
+      expect(rows(join('sw', 'hazards', profile))).toEqual(rows(join('ha', profile)));
+      expect(rows(join('sw', 'hazards', profile))).toHaveLength(2);
+    }
   });
 
   it('refuses a mix of hazards and fault scenarios, and --replay-seed without a hazard', () => {

@@ -34,11 +34,11 @@ describe('sweeps/*.json', () => {
     const fixed = { duration_s: 60, num_writers: 3 };
     const plain = expandSweep(parseSweepDefinition({ name: 't', seed: 9, fixed, axes: { writer_rate: [0.1, 0.2] } }, 't'));
     const spelled = expandSweep(
-      parseSweepDefinition({ name: 't', seed: 9, fixed: { ...fixed, head_cache_ms: 0, compact_gc: 'none', orphan_recovery_every: 1 }, axes: { writer_rate: [0.1, 0.2] } }, 't'),
+      parseSweepDefinition({ name: 't', seed: 9, fixed: { ...fixed, head_cache_ms: 0, compact_gc: 'none', orphan_recovery_every: 1, max_clock_skew_ms: 1000 }, axes: { writer_rate: [0.1, 0.2] } }, 't'),
     );
     expect(spelled.map((p) => [p.id, p.config.seed])).toEqual(plain.map((p) => [p.id, p.config.seed]));
     // …which is the seed derived from the config's fields of before (no research knobs in the key).
-    const { seed: _s, compact_gc: _g, remote_writers: _r, remote_latency_ms: _l, orphan_recovery_every: _o, writer_crash_prob: _c, head_cache_ms: _h, ...old } =
+    const { seed: _s, compact_gc: _g, remote_writers: _r, remote_latency_ms: _l, orphan_recovery_every: _o, writer_crash_prob: _c, head_cache_ms: _h, max_clock_skew_ms: _m, ...old } =
       parseWorkloadConfig({ ...fixed, writer_rate: 0.1 });
     expect(plain[0]?.config.seed).toBe(deriveSeed(9, `${canonicalJson(old)}#0`));
     const cached = expandSweep(parseSweepDefinition({ name: 't', seed: 9, fixed: { ...fixed, head_cache_ms: 500 }, axes: { writer_rate: [0.1] } }, 't'));

@@ -45,6 +45,12 @@ describe('sweep files', () => {
     expect(bad({ name: 'x', axes: { writers: [1] } })).toThrow(/unknown config field `writers`.*Known fields: num_writers/);
     expect(bad({ name: 'x', fixed: { seed: 1 }, axes: { seed: [2] } })).toThrow(/both in "fixed" and in "axes"/);
     expect(bad({ name: 'x', extra: 1 })).toThrow(UserError);
+    expect(bad({ name: 'x', hazards: { seeds: 0 } })).toThrow(/`hazards.seeds`/);
+    expect(bad({ name: 'x', hazards: { seeds: 2, scenarios: ['no-such-hazard'] } })).toThrow(/`hazards.scenarios.0`.*lost-head-cas/);
+    expect(parseSweepDefinition({ name: 'x', hazards: { seeds: 2, scenarios: ['lost-head-cas'] } }, 'ok.json').hazards).toEqual({
+      seeds: 2,
+      scenarios: ['lost-head-cas'],
+    });
     expect(() => expandSweep(def({ key_overlap_ratio: [0.5, 2] }))).toThrow(/config #1 \{"key_overlap_ratio":2\} of sweep t.*`key_overlap_ratio`: Too big/);
   });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { HAZARD_NAMES } from '@manifest-lab/chaos';
 import { deriveSeed } from '@manifest-lab/manifest-core';
 import { CONFIG_FIELDS, ConfigError, parseWorkloadConfig, seedIdentity, type WorkloadConfig } from '@manifest-lab/workload';
 import { z } from 'zod';
@@ -20,6 +21,12 @@ export interface SweepDefinition {
   readonly max_replicas: number;
   /** Soak runs: buckets of run time sampled, history spilled to disk (see `manifest-lab soak`). */
   readonly soak?: SoakSettings;
+  /**
+   * After the sweep, run every hazard scenario (or those in `scenarios`) under each profile the
+   * sweep covers, `seeds` runs each, into `<out>/hazards/<profile>/` (what `chaos --scenarios
+   * hazards --all-profiles` runs).
+   */
+  readonly hazards?: { readonly seeds: number; readonly scenarios?: readonly string[] };
 }
 
 export const DEFAULT_MAX_REPLICAS = 64;
@@ -49,6 +56,13 @@ const sweepSchema = z
     max_replicas: z.number().int().min(1).max(10_000).default(DEFAULT_MAX_REPLICAS),
     description: z.string().optional(),
     soak: z.object({ bucket_s: z.number().min(1, 'a bucket is at least 1 s').max(86_400) }).strict().optional(),
+    hazards: z
+      .object({
+        seeds: z.number().int().min(1).max(1000),
+        scenarios: z.array(z.enum(HAZARD_NAMES as [string, ...string[]])).min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((d) => d.replicas <= d.max_replicas, { message: 'replicas must not exceed max_replicas', path: ['replicas'] });
@@ -69,7 +83,7 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `\`${i.path.join('.') || '(top level)'}\`: ${i.message}`);
     throw new UserError(
-      `Sweep file ${source} is malformed: ${issues.join('; ')}. A sweep file is {"name", "seed", "fixed": {<config fields>}, "axes": {<config field>: [values]}, "replicas", "min_write_attempts", "max_replicas", optionally "soak": {"bucket_s": <seconds>}}.`,
+      `Sweep file ${source} is malformed: ${issues.join('; ')}. A sweep file is {"name", "seed", "fixed": {<config fields>}, "axes": {<config field>: [values]}, "replicas", "min_write_attempts", "max_replicas", optionally "soak": {"bucket_s": <seconds>} and "hazards": {"seeds": <runs per hazard scenario>, "scenarios": [<hazard names>]}}.`,
     );
   }
   const def = parsed.data;
@@ -94,6 +108,9 @@ export function parseSweepDefinition(json: unknown, source: string): SweepDefini
     min_write_attempts: def.min_write_attempts,
     max_replicas: def.max_replicas,
     ...(def.soak === undefined ? {} : { soak: def.soak }),
+    ...(def.hazards === undefined
+      ? {}
+      : { hazards: { seeds: def.hazards.seeds, ...(def.hazards.scenarios === undefined ? {} : { scenarios: def.hazards.scenarios }) } }),
   };
   if (result.soak !== undefined) checkSoakBuckets(result, `Sweep file ${source}`, '"soak": {"bucket_s"}');
   return result;

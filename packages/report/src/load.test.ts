@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rowsOf } from './csv.js';
@@ -25,6 +25,15 @@ describe('loadResults on the fixtures', () => {
     expect(r.hazards.map((h) => [h.dir, h.hazards.map((x) => x.name)])).toEqual([['hazards', ['two-compactors']]]);
     expect(r.crashes.map((c) => [c.dir, c.report.schema])).toEqual([['crash', 'manifest-lab/crash@1']]);
     expect(r.skipped).toEqual([]);
+  });
+
+  it("finds a sweep's own hazard runs below it (<sweep>/hazards/<profile>/), and nothing else below a sweep", async () => {
+    const root = await copy('tiny');
+    await cp(join(FIXTURES, 'hazards'), join(root, 'tiny', 'hazards', 'strict'), { recursive: true });
+    await cp(join(FIXTURES, 'hazards'), join(root, 'tiny', 'other', 'strict'), { recursive: true });
+    const r = await loadResults(root);
+    expect(r.sweeps.map((s) => s.dir)).toEqual(['tiny']);
+    expect(r.hazards.map((h) => h.dir)).toEqual(['tiny/hazards/strict']);
   });
 
   it('counts configs and runs and finds the varying axes', async () => {

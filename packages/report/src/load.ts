@@ -213,6 +213,9 @@ async function loadBoundary(r: Reader, dir: string): Promise<BoundaryResultSet> 
   return { kind: 'boundary', name: basename(r.abs(dir)), dir, rows, probes };
 }
 
+/** Where a sweep's own hazard runs live, below its directory (not a configuration: those are `NNN-hash`). */
+const SWEEP_HAZARDS_DIR = 'hazards';
+
 interface Found {
   sweeps: SweepResult[];
   chaos: ChaosResult[];
@@ -227,7 +230,12 @@ async function walk(r: Reader, dir: string, found: Found): Promise<void> {
   // A result directory is read as a whole; nothing below it is another result set.
   if (files.has('chaos.csv')) return void found.chaos.push(await loadChaos(r, dir));
   if (files.has('hazards.csv')) return void found.hazards.push(await loadHazards(r, dir));
-  if (files.has('results.csv') && files.has('sweep.json')) return void found.sweeps.push(await loadSweep(r, dir));
+  if (files.has('results.csv') && files.has('sweep.json')) {
+    found.sweeps.push(await loadSweep(r, dir));
+    // A sweep file's "hazards" block writes its hazard runs below the sweep: <sweep>/hazards/<profile>/.
+    if (entries.some((e) => e.isDirectory() && e.name === SWEEP_HAZARDS_DIR)) await walk(r, rel(dir, SWEEP_HAZARDS_DIR), found);
+    return;
+  }
   if (files.has('crash.json')) return void found.crashes.push(await loadCrash(r, dir));
   // A boundary's probes are sweeps below it: record the table and keep walking to load them.
   if (files.has('boundary.csv') && files.has('probes.csv')) found.boundaries.push(await loadBoundary(r, dir));

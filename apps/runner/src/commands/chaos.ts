@@ -1,24 +1,21 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type FaultPlan, FaultPlanError, HAZARD_NAMES, HAZARDS, type HazardScenario, hazard, SCENARIO_NAMES, scenario } from '@manifest-lab/chaos';
+import { HAZARD_NAMES, HAZARDS, type HazardScenario, hazard, SCENARIO_NAMES, scenario } from '@manifest-lab/chaos';
+import { PROFILES } from '@manifest-lab/manifest-core';
 import { CONFIG_FIELDS, parseWorkloadConfig, type WorkloadConfig } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { type Backend, backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { chaosCsv, chaosTable, type ScenarioResult } from '../chaos-report.js';
 import { configFromFlags, flagName, realTimeFor, requireWholeNumber, withConfigOptions } from '../config-flags.js';
 import { ensureWritableDir, writeFileAtomic } from '../files.js';
-import { type HazardResult, hazardsCsv, hazardsTable } from '../hazard-report.js';
-import { interruptSignal } from '../interrupt.js';
+import { type HazardResult, hazardsByProfileTable, hazardsTable } from '../hazard-report.js';
+import { DEFAULT_HAZARD_SEEDS, inParallel, runHazardScenarios, scenarioPlan } from '../scenario-runs.js';
 import { readInput } from '../read-input.js';
 import { DEFAULT_MAX_REPLICAS } from '../sweep-file.js';
-import { runSweep, type SweepOutcome } from '../sweep-runner.js';
 import { UserError } from '../user-error.js';
 
 export const CHAOS_CSV = 'chaos.csv';
-export const HAZARDS_CSV = 'hazards.csv';
 /** `--scenarios hazards`: every hazard scenario. */
 export const HAZARDS_KEYWORD = 'hazards';
-const DEFAULT_HAZARD_SEEDS = 8;
 
 function builder(y: Argv) {
   return withBackendOptions(withConfigOptions(y))
@@ -37,6 +34,10 @@ function builder(y: Argv) {
       group: 'Storage:',
       describe: 'Real time on --backend s3 with an http:// --endpoint: apply the network faults through this Toxiproxy server (its API URL, e.g. http://127.0.0.1:8474) instead of the built-in TCP fault proxy',
     })
+    .option('all-profiles', {
+      type: 'boolean',
+      describe: `Hazard scenarios: run them under every profile (${PROFILES.join(', ')}), one directory each under --out, and print them side by side`,
+    })
     .option('replay-seed', { type: 'number', describe: 'Hazard scenarios: run exactly this seed once (the replay seed a hazards table reported)' })
     // No yargs defaults for these: a hazard run refuses them when given, so it must see whether they were.
     .option('chaos-duration-s', { type: 'number', describe: 'Length of each scenario run, seconds (the reference ran 5 minutes) [default: 300]' })
@@ -47,6 +48,7 @@ function builder(y: Argv) {
     .example('$0 chaos --from results/comprehensive/results.csv', "the reference's seven scenarios on the sweep's best configuration")
     .example('$0 chaos --scenarios baseline,latency-200,blocking --num-writers 3 --writer-rate 0.2', 'three scenarios on a configuration given by flags')
     .example('$0 chaos --scenarios hazards', 'every fusio-0.5 hazard scenario, 8 seeds each, with the seed that replays each')
+    .example('$0 chaos --scenarios hazards --all-profiles', 'the same hazard runs under fusio-0.5, strict and strict-rebase, side by side')
     .example('$0 chaos --scenarios two-compactors --replay-seed 123', 'replay one hazard run byte for byte');
 }
 
@@ -59,6 +61,7 @@ interface ChaosArgs {
   'chaos-seed': number;
   'hazard-seeds': number | undefined;
   'replay-seed': number | undefined;
+  'all-profiles': boolean | undefined;
   toxiproxy: string | undefined;
   out: string | undefined;
 }
@@ -87,7 +90,14 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
         `Hazard scenarios run in virtual time on the embedded store (their timing is what reproduces each hazard); drop --backend ${argv.backend}. For a real writer crash (kill -9) on fs or S3, use \`manifest-lab crash\`.`,
       );
     }
-    return runHazards(argv, hazards);
+    if (argv['all-profiles'] === true) {
+      if (flags.profile !== undefined) throw new UserError('--all-profiles runs the hazards under every profile; drop --profile (or drop --all-profiles to run one).');
+      return runHazardsByProfile(argv, hazards);
+    }
+    return runHazards(argv, hazards, flags.profile as string | undefined);
+  }
+  if (argv['all-profiles'] !== undefined) {
+    throw new UserError('--all-profiles applies to hazard scenarios (--scenarios hazards); for the fault scenarios, make profile a sweep axis instead (sweeps/profiles.json).');
   }
   if (argv['replay-seed'] !== undefined || argv['hazard-seeds'] !== undefined) {
     throw new UserError(`--${argv['replay-seed'] !== undefined ? 'replay-seed' : 'hazard-seeds'} applies to hazard scenarios; for the fault scenarios, --chaos-seed fixes every seed and --replicas sets the runs.`);
@@ -161,105 +171,34 @@ async function handler(argv: ArgumentsCamelCase<ChaosArgs>): Promise<void> {
   process.stdout.write(`\n${chaosTable(results)}\nresults: ${join(out, CHAOS_CSV)}, one sweep directory per scenario in ${out}/\n`);
 }
 
-/** Each hazard scenario on its own workload, over `--hazard-seeds` seeds (or one `--replay-seed`). */
-async function runHazards(argv: ArgumentsCamelCase<ChaosArgs>, hazards: readonly HazardScenario[]): Promise<void> {
-  const replay = argv['replay-seed'];
-  if (replay !== undefined) requireWholeNumber('--replay-seed', replay, 0);
-  const hazardSeeds = argv['hazard-seeds'] ?? DEFAULT_HAZARD_SEEDS;
-  requireWholeNumber('--hazard-seeds', hazardSeeds, 1);
-  const seeds = replay === undefined ? hazardSeeds : 1;
+/** Each hazard scenario on its own workload, under one profile: see `hazardResults`. */
+async function runHazards(argv: ArgumentsCamelCase<ChaosArgs>, hazards: readonly HazardScenario[], profile: string | undefined): Promise<void> {
   const out = argv.out ?? 'results/hazards';
   await ensureWritableDir(out, '--out');
-  const profile = (argv as Record<string, unknown>).profile as string | undefined;
-  process.stderr.write(`hazards: ${hazards.length} scenario${hazards.length > 1 ? 's' : ''} × ${replay === undefined ? `${seeds} seeds` : `seed ${replay}`}, in parallel, in virtual time under ${profile ?? 'fusio-0.5'}\n`);
-  const outcomes = await inParallel(
-    hazards.map((h) => {
-      const fixed = { ...h.config, ...(profile === undefined ? {} : { profile }), ...(replay === undefined ? {} : { seed: replay }) };
-      const plan = scenarioPlan(() => h.plan(Number((fixed as { duration_s?: number }).duration_s ?? 120)), h.name, 'The hazard definition is broken: report it.');
-      return {
-        name: h.name,
-        definition: { name: `hazard-${h.name}`, seed: argv['chaos-seed'], fixed, axes: {}, replicas: seeds, min_write_attempts: 0, max_replicas: seeds },
-        plan,
-      };
-    }),
-    out,
-  );
-  const results: HazardResult[] = outcomes.map(({ name, outcome }) => {
-    const h = hazard(name);
-    if (h === undefined) throw new Error(`unknown hazard ${name}`);
-    return { hazard: h, docs: outcome.docs };
-  });
-  await writeFileAtomic(join(out, HAZARDS_CSV), hazardsCsv(results));
-  process.stdout.write(`\n${hazardsTable(results, out)}\n`);
+  const results = await runHazardScenarios({ ...hazardOptions(argv), hazards, profile, out });
+  process.stdout.write(`\n${hazardsTable(results, out, profile ?? 'fusio-0.5')}\n`);
 }
 
-/** A scenario's plan, or the plan's own one-paragraph complaint (e.g. outages that do not fit the run) as a user error. */
-function scenarioPlan(make: () => FaultPlan, name: string, fix: string): FaultPlan {
-  try {
-    return make();
-  } catch (err) {
-    if (err instanceof FaultPlanError) throw new UserError(`Scenario ${name}: ${err.message} ${fix}`);
-    throw err;
-  }
+/** The seeds of a hazard run, from the flags. */
+function hazardOptions(argv: ArgumentsCamelCase<ChaosArgs>): { seeds: number; replay?: number; chaosSeed: number } {
+  const replay = argv['replay-seed'];
+  if (replay !== undefined) requireWholeNumber('--replay-seed', replay, 0);
+  const seeds = argv['hazard-seeds'] ?? DEFAULT_HAZARD_SEEDS;
+  requireWholeNumber('--hazard-seeds', seeds, 1);
+  return { seeds, ...(replay === undefined ? {} : { replay }), chaosSeed: argv['chaos-seed'] };
 }
 
-/**
- * Run scenario sweeps side by side (the reference ran its seven in parallel): as many at once
- * as there are cores, one worker thread each, so they share the machine without oversubscribing
- * it. In real time they run one after another instead: a scenario burning CPU, or loading the
- * same endpoint, would otherwise be measured into the baseline's numbers. The first failure
- * stops the rest.
- */
-async function inParallel(
-  jobs: readonly { name: string; definition: Parameters<typeof runSweep>[0]['definition']; plan: FaultPlan }[],
-  out: string,
-  where: { backend?: Backend; toxiproxyUrl?: string } = {},
-): Promise<{ name: string; outcome: SweepOutcome }[]> {
-  const interrupt = interruptSignal();
-  // Stops every lane: on Ctrl-C, or on the first failure.
-  const failed = new AbortController();
-  interrupt.signal.addEventListener('abort', () => failed.abort(interrupt.signal.reason), { once: true });
-  const signal = failed.signal;
-  const results: { name: string; outcome: SweepOutcome }[] = new Array(jobs.length);
-  let next = 0;
-  const realTime = where.backend !== undefined && where.backend.kind !== 'memory';
-  const lanes = realTime ? 1 : Math.max(1, Math.min(jobs.length, availableParallelism()));
-  let firstError: unknown;
-  try {
-    await Promise.all(
-      Array.from({ length: lanes }, async () => {
-        for (let i = next++; i < jobs.length && !signal.aborted; i = next++) {
-          const job = jobs[i] as (typeof jobs)[number];
-          const outcome = await runSweep({
-            definition: job.definition,
-            source: `scenario ${job.name}`,
-            outDir: join(out, job.name),
-            faultPlan: job.plan,
-            ...where,
-            // Scenarios share a configuration (so their runs' ids) and run at once: each gets its own prefix.
-            ...(where.backend === undefined || where.backend.kind === 'memory' ? {} : { backend: { ...where.backend, prefix: `${where.backend.prefix}/${job.name}` } }),
-            concurrency: 1,
-            progress: false,
-            signal,
-          }).catch((err: unknown) => {
-            // Keep the first error (the cause), not the interruptions it causes in other lanes.
-            if (!signal.aborted) {
-              firstError = err;
-              failed.abort(err);
-            }
-            throw err;
-          });
-          results[i] = { name: job.name, outcome };
-          process.stderr.write(`  ${job.name}: ${outcome.docs.length} run${outcome.docs.length === 1 ? '' : 's'} done\n`);
-        }
-      }),
-    ).catch((err: unknown) => {
-      throw firstError ?? err;
-    });
-  } finally {
-    interrupt.dispose();
+/** `--all-profiles`: the same hazard runs under every profile, `<out>/<profile>/` each, then side by side. */
+async function runHazardsByProfile(argv: ArgumentsCamelCase<ChaosArgs>, hazards: readonly HazardScenario[]): Promise<void> {
+  const out = argv.out ?? 'results/hazards';
+  await ensureWritableDir(out, '--out');
+  const byProfile: { profile: string; results: HazardResult[] }[] = [];
+  for (const profile of PROFILES) {
+    const dir = join(out, profile);
+    await ensureWritableDir(dir, '--out');
+    byProfile.push({ profile, results: await runHazardScenarios({ ...hazardOptions(argv), hazards, profile, out: dir }) });
   }
-  return results;
+  process.stdout.write(`\n${hazardsByProfileTable(byProfile, out)}\n`);
 }
 
 /** The best configuration of a sweep's results.csv: lowest upper bound of the txn failure rate, then highest write TPS. */

@@ -1,12 +1,17 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { HAZARDS } from '@manifest-lab/chaos';
+import { DEFAULT_PROFILE } from '@manifest-lab/manifest-core';
 import { CONFIG_FIELDS } from '@manifest-lab/workload';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
+import { type Backend, backendFromFlags, checkBackend, closeStore, describeBackend, openBackend, withBackendOptions } from '../backend.js';
 import { realTimeFor, requireWholeNumber } from '../config-flags.js';
 import { ensureWritableDir } from '../files.js';
+import { type HazardResult, hazardsByProfileTable, hazardsTable } from '../hazard-report.js';
 import { interruptSignal } from '../interrupt.js';
 import { checkMetricsPort, METRICS_PORT_OPTION, startLiveMetrics } from '../live-metrics.js';
 import { parseShard } from '../merge.js';
+import { runHazardScenarios } from '../scenario-runs.js';
 import { bestWorstTable, cautionLines, configTable, isolationLine, LEGEND } from '../summary-table.js';
 import { readSweepFile, type SweepDefinition } from '../sweep-file.js';
 import { RESULTS_CSV, runSweep, type SweepOutcome } from '../sweep-runner.js';
@@ -23,6 +28,7 @@ const SWEEP_FILE_HELP = [
   'A sweep file is JSON: {"name": "mine", "seed": 1, "fixed": {"duration_s": 60}, "axes": {"num_writers": [2, 4], "key_overlap_ratio": [0.1, 0.5]}}.',
   'The configs are the cartesian product of the axes (first axis slowest), each with the "fixed" fields; output goes to results/<name>.',
   '"replicas": N runs each config N times with derived seeds, pooled into one result (default 1). "min_write_attempts": K adds replicas until a config has K write attempts, at most "max_replicas" (default 64).',
+  '"hazards": {"seeds": N} also runs every hazard scenario N times under each profile the sweep covers, into <out>/hazards/<profile>/ (as `chaos --scenarios hazards --all-profiles`).',
   `Fields that may be fixed or be axes (every config field; \`manifest-lab baseline --help\` describes each): ${CONFIG_FIELDS.join(', ')}.`,
 ].join('\n\n');
 
@@ -122,7 +128,40 @@ export async function runSweepFiles(argv: ArgumentsCamelCase<SweepArgs>, hooks: 
         `results: ${outDir}/${RESULTS_CSV} (one pooled row per config), ${outDir}/runs.csv (one row per run), ${outDir}/<config>/summary.json\n`,
     );
     await hooks.after?.(def, outDir, outcome);
+    if (def.hazards !== undefined) await sweepHazards(def, def.hazards, outDir, backend, shard !== undefined);
   }
+}
+
+/**
+ * A sweep file's `"hazards"` block: every hazard scenario under each profile the sweep covers (its
+ * `profile` axis, else its fixed profile), into `<out>/hazards/<profile>/`, side by side. Hazards
+ * run in virtual time on the embedded store, once: not per shard, not on a real backend.
+ */
+async function sweepHazards(
+  def: SweepDefinition,
+  { seeds, scenarios }: NonNullable<SweepDefinition['hazards']>,
+  outDir: string,
+  backend: Backend,
+  sharded: boolean,
+): Promise<void> {
+  const hazards = scenarios === undefined ? HAZARDS : HAZARDS.filter((h) => scenarios.includes(h.name));
+  const command = `manifest-lab chaos --scenarios ${scenarios?.join(',') ?? 'hazards'} --all-profiles --hazard-seeds ${seeds}`;
+  if (sharded || backend.kind !== 'memory') {
+    process.stderr.write(`hazards: skipped (${sharded ? 'a sharded sweep' : 'a real backend'}); run them once with \`${command}\`\n`);
+    return;
+  }
+  const profiles = ((def.axes.profile ?? [def.fixed.profile ?? DEFAULT_PROFILE]) as string[]).map(String);
+  const base = join(outDir, 'hazards');
+  const byProfile: { profile: string; results: HazardResult[] }[] = [];
+  for (const profile of profiles) {
+    const out = join(base, profile);
+    await ensureWritableDir(out, '--out');
+    byProfile.push({ profile, results: await runHazardScenarios({ hazards, profile, out, seeds, chaosSeed: 1 }) });
+  }
+  const only = byProfile[0];
+  process.stdout.write(
+    `\nhazard scenarios, ${seeds} seeds each:\n${byProfile.length === 1 && only !== undefined ? hazardsTable(only.results, join(base, only.profile), only.profile) : hazardsByProfileTable(byProfile, base)}\n`,
+  );
 }
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {

@@ -2,7 +2,8 @@
  * Profiles side by side (issue 12): a sweep with `profile` as an axis is split into one sweep
  * per profile, and each gets the same answers — the key-overlap effect with its interval,
  * requests per commit, write p99 — so the profiles compare on identical configurations. Hazard
- * results written per profile (`chaos --scenarios hazards --profile <p>`, one directory each)
+ * results written per profile (`chaos --scenarios hazards --all-profiles`, or a sweep file's
+ * `"hazards"` block: one directory each)
  * become one table: a row per hazard, a column per profile.
  */
 import { escape as aqEscape } from 'arquero';

@@ -36,6 +36,7 @@ export const CONDITION_FIELDS = [
   'orphan_recovery_every',
   'writer_crash_prob',
   'head_cache_ms',
+  'max_clock_skew_ms',
 ] as const;
 
 export type Verdict = 'safe' | 'maybe' | 'over';
