@@ -14,6 +14,7 @@ import {
   type Evidence,
   estimateText,
   FIELD_LABELS,
+  hazardProfiles,
   ISOLATION_NAMES,
   NO_QUESTION,
   percent,
@@ -134,6 +135,7 @@ ${cp.hazards.map((h) => html`<li><code>${h.hazard}</code> (§${h.section}) repro
       : table(
           [
             { head: 'hazard', cell: (h) => html`<code>${h.hazard}</code>` },
+            ...(hazardProfiles(hz.hazards).length > 1 ? [{ head: 'profile', cell: (h: (typeof hz.hazards)[number]) => h.profile }] : []),
             { head: '§', cell: (h) => h.section },
             { head: 'reproduced [95 % CI] (seeds)', cell: (h) => ({ content: rateText(h.reproduced), sort: h.reproduced.value }) },
             {

@@ -6,6 +6,7 @@ export {
   chaosFigure,
   estimateText,
   FIELD_LABELS,
+  hazardProfiles,
   hazardsByProfile,
   ISOLATION_NAMES,
   loadResults,

@@ -25,7 +25,7 @@ export { COMPACTION_FIELDS, type CompactionLevel, type CompactionSection, type C
 export type { BoundaryCell, BoundaryEnd, EnvelopeCell, EnvelopeConfig, EnvelopeSection, EnvelopeSweep, Verdict } from './analyses/readiness-envelope.js';
 export type { Evidence, ResultKind, RunLink } from './analyses/readiness-evidence.js';
 export { boundaryEndText, estimateText, FIELD_LABELS, percent, rateText, settingText } from './analyses/readiness-format.js';
-export type { CrashFinding, HazardFinding, HazardsSection } from './analyses/readiness-hazards.js';
+export { type CrashFinding, type HazardFinding, type HazardsSection, hazardProfiles } from './analyses/readiness-hazards.js';
 export { ISOLATION_NAMES, type MarkdownOptions, NO_QUESTION, RUNS_SHOWN, renderReadinessMarkdown } from './analyses/readiness-markdown.js';
 export { MITIGATIONS, type Mitigation } from './analyses/readiness-mitigations.js';
 export { headCached, RESEARCH_DEFAULTS, RESEARCH_KNOBS, type ResearchKnobs, type ResearchSweep, researchKnobs } from './analyses/readiness-research.js';

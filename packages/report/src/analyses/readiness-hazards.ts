@@ -4,6 +4,7 @@ import { num } from '../rates.js';
 import { type Proportion, wilson } from '../stats.js';
 import type { CrashResult, HazardsResult, Row } from '../types.js';
 import { configEvidence, type Evidence, join, resultEvidence } from './readiness-evidence.js';
+import { profileOfHazards } from './profiles.js';
 import { MITIGATIONS, type Mitigation } from './readiness-mitigations.js';
 
 /** Numeric findings of hazards.csv worth stating, with what each counts. */
@@ -17,6 +18,8 @@ export const HAZARD_FINDINGS: readonly (readonly [string, string])[] = [
 
 export interface HazardFinding {
   readonly hazard: string;
+  /** The manifest profile the scenario ran under (`fusio-0.5` unless the runs name another). */
+  readonly profile: string;
   readonly section: string;
   /** Seeds that reproduced it of seeds run, Wilson 95 %. */
   readonly reproduced: Proportion;
@@ -52,6 +55,7 @@ const str = (v: unknown): string => (v === null || v === undefined ? '' : String
 
 function finding(h: HazardsResult, row: Row): HazardFinding {
   const name = str(row.hazard);
+  const profile = profileOfHazards(h);
   const sweep = h.hazards.find((x) => x.name === name)?.sweep;
   const seed = str(row.replay_seed);
   const run = str(row.run);
@@ -60,11 +64,12 @@ function finding(h: HazardsResult, row: Row): HazardFinding {
   if (sweep !== undefined) evidence.push(...sweep.configs.map((c) => configEvidence(sweep, c)));
   return {
     hazard: name,
+    profile,
     section: str(row.section) || (MITIGATIONS[name]?.section ?? ''),
     // Recomputed from the counts: the CSV's rounded bounds are not trusted.
     reproduced: wilson(num(row, 'reproduced') ?? 0, num(row, 'runs') ?? 0),
     replaySeed: seed === '' ? null : seed,
-    replay: seed === '' ? null : `manifest-lab chaos --scenarios ${name} --replay-seed ${seed}`,
+    replay: seed === '' ? null : `manifest-lab chaos --scenarios ${name} --replay-seed ${seed}${profile === 'fusio-0.5' ? '' : ` --profile ${profile}`}`,
     evidenceText: str(row.evidence),
     anomalyTypes: str(row.anomaly_types),
     findings: HAZARD_FINDINGS.flatMap(([column, label]) => {
@@ -92,4 +97,9 @@ export function hazardsSection(hazards: readonly HazardsResult[], crashes: reado
       evidence: resultEvidence('crash', c.dir, 'crash.json'),
     })),
   };
+}
+
+/** The profiles the hazard findings ran under, in order of first appearance. */
+export function hazardProfiles(hazards: readonly HazardFinding[]): string[] {
+  return [...new Set(hazards.map((h) => h.profile))];
 }

@@ -8,6 +8,7 @@ import type { Cell } from '../types.js';
 import type { Readiness } from './readiness.js';
 import type { EnvelopeCell, EnvelopeConfig, EnvelopeSweep } from './readiness-envelope.js';
 import type { Evidence, RunLink } from './readiness-evidence.js';
+import { hazardProfiles } from './readiness-hazards.js';
 import { boundaryEndText, cellText, estimateText, FIELD_LABELS, percent, rateText, settingText } from './readiness-format.js';
 import { RESEARCH_KNOBS } from './readiness-research.js';
 import type { RetrySweep, Standing } from './readiness-retry.js';
@@ -72,7 +73,7 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   const out: string[] = [];
   const p = doc.provenance;
 
-  out.push('# Production readiness: fusio-manifest 0.5 manifest on object storage', '');
+  out.push(`# Production readiness: ${titleOf(doc)} on object storage`, '');
   out.push(
     `Written by \`manifest-lab recommend\` from ${code(p.root)}: ${p.runs} runs (built code ${p.codeVersions.map(code).join(', ') || 'unknown'}; backend ${p.backends.join(', ') || 'unknown'}; ${p.time.join(', ') || 'unknown'} time). ` +
       'Every number is read from those results and every claim links to the runs behind it. Rates are k/n with a 95 % Wilson interval; ' +
@@ -241,12 +242,13 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   if (doc.hazards.hazards.length > 0) {
     out.push('Reproduced: seeds that showed the hazard of seeds run (95 % Wilson interval). Most reliably reproduced first.', '');
     out.push('| hazard | § | reproduced [95 % CI] (seeds) | what the runs showed | replay | risk and mitigation | evidence |', '| --- | --- | --- | --- | --- | --- | --- |');
+    const multi = hazardProfiles(doc.hazards.hazards).length > 1;
     for (const h of doc.hazards.hazards) {
       const totals = h.findings.map((f) => `${f.value} ${f.label}`).join(', ');
       const showed = [h.evidenceText === '' ? '' : `replay run: ${h.evidenceText}`, totals === '' ? '' : `all ${h.reproduced.n} seeds: ${totals}`].filter((x) => x !== '').join('. ') || '—';
       const mitigation = h.mitigation === null ? 'no mitigation recorded for this hazard id' : `${h.mitigation.risk}. **Mitigation:** ${h.mitigation.mitigation}`;
       const first = h.firstRun === null ? '' : `; first reproducing run ${a('run.json', h.firstRun)}`;
-      out.push(`| ${code(h.hazard)} | ${h.section} | ${rateText(h.reproduced)} | ${esc(showed)} | ${h.replay === null ? '—' : code(h.replay)} | ${esc(mitigation)} | ${evs(h.evidence)}${first} |`);
+      out.push(`| ${code(h.hazard)}${multi ? ` (${h.profile})` : ''} | ${h.section} | ${rateText(h.reproduced)} | ${esc(showed)} | ${h.replay === null ? '—' : code(h.replay)} | ${esc(mitigation)} | ${evs(h.evidence)}${first} |`);
     }
     out.push('');
   }
@@ -298,4 +300,10 @@ export function renderReadinessMarkdown(doc: Readiness, { resultsHref }: Markdow
   for (const m of doc.missing) out.push(`- ${m.section}: ${m.what}. Produce it with ${code(m.command)}.`);
   out.push('');
   return out.join('\n');
+}
+
+/** What the results measured: fusio-manifest 0.5 alone, or with the lab's stricter profiles. */
+function titleOf(doc: Readiness): string {
+  const profiles = hazardProfiles(doc.hazards.hazards).filter((p) => p !== 'fusio-0.5');
+  return profiles.length === 0 ? 'fusio-manifest 0.5 manifest' : `fusio-manifest 0.5 manifest and the ${profiles.join(', ')} profile${profiles.length > 1 ? 's' : ''}`;
 }

@@ -6,8 +6,8 @@
 import { type Proportion, pooled } from '../stats.js';
 import type { Cell } from '../types.js';
 import type { Readiness } from './readiness.js';
-import type { RunLink } from './readiness-evidence.js';
-import { join } from './readiness-evidence.js';
+import { join, type RunLink } from './readiness-evidence.js';
+import { hazardProfiles } from './readiness-hazards.js';
 import { cellText, percent, rateText, settingText } from './readiness-format.js';
 
 export type SummaryTopic = 'envelope' | 'boundary' | 'retry' | 'hazards' | 'isolation' | 'research';
@@ -90,11 +90,18 @@ export function summaryItems(doc: Omit<Readiness, 'summary'>): SummaryItem[] {
   }
   const hz = doc.hazards.hazards;
   if (hz.length > 0) {
-    const reproduced = hz.filter((h) => h.reproduced.k > 0);
+    const profiles = hazardProfiles(hz);
+    // One count per profile: under a fixed profile a hazard that does not reproduce is the goal.
+    const counts = profiles.map((p) => {
+      const of = hz.filter((h) => h.profile === p);
+      const reproduced = of.filter((h) => h.reproduced.k > 0);
+      const named = reproduced.length > 0 ? ` (${reproduced.map((h) => h.hazard).join(', ')})` : '';
+      return `${profiles.length > 1 ? `${p}: ` : ''}${reproduced.length} of ${of.length} hazards reproduced in at least one seed${named}`;
+    });
     items.push({
       topic: 'hazards',
       section: 'hazards',
-      text: `${reproduced.length} of ${hz.length} hazards reproduced in at least one seed${reproduced.length > 0 ? ` (${reproduced.map((h) => h.hazard).join(', ')})` : ''}.`,
+      text: `${counts.join('; ')}.`,
       links: doc.hazards.results.map((d) => ({ label: join(d, 'hazards.csv'), file: join(d, 'hazards.csv') })),
       runs: [],
     });

@@ -1,7 +1,10 @@
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { table } from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../csv.js';
-import { fixtures } from '../fixtures.test-helper.js';
+import { fixtures, scratchCopy } from '../fixtures.test-helper.js';
+import { loadResults } from '../load.js';
 import { tQuantile975, wilson } from '../stats.js';
 import type { ConfigEntry, ResultSets, Row, SweepResult } from '../types.js';
 import { readiness, sweepRole } from './readiness.js';
@@ -164,6 +167,29 @@ describe('the summary', () => {
     // Section links resolve to the headings as Markdown renderers anchor them.
     expect(summary).toContain('(#1-safe-operating-envelope-transaction-failure-rate-under-100-)');
     expect(md).toContain('## 1. Safe operating envelope (transaction failure rate under 10.0 %)');
+  });
+
+  it('counts hazards per profile when several ran, names the profile, and replays under it', async () => {
+    const root = await scratchCopy('hazards');
+    const strictDir = join(root, 'hazards-strict');
+    await cp(join(root, 'hazards'), strictDir, { recursive: true });
+    // The same hazard under strict: its runs name the profile, and it did not reproduce.
+    const csv = join(strictDir, 'two-compactors', 'results.csv');
+    const [header, ...rows] = (await readFile(csv, 'utf8')).trim().split('\n');
+    const col = (header as string).split(',').indexOf('profile');
+    await writeFile(csv, [header, ...rows.map((r) => r.split(',').map((c, i) => (i === col ? 'strict' : c)).join(','))].join('\n') + '\n');
+    const hz = join(strictDir, 'hazards.csv');
+    const [hh, ...hrows] = (await readFile(hz, 'utf8')).trim().split('\n');
+    const at = (name: string) => (hh as string).split(',').indexOf(name);
+    await writeFile(hz, [hh, ...hrows.map((r) => r.split(',').map((c, i) => (i === at('reproduced') ? '0' : i === at('replay_seed') ? '' : c)).join(','))].join('\n') + '\n');
+    const doc = readiness(await loadResults(root));
+    expect(doc.hazards.hazards.map((h) => h.profile).sort()).toEqual(['fusio-0.5', 'strict']);
+    const text = doc.summary.find((i) => i.topic === 'hazards')?.text;
+    expect(text).toMatch(/^fusio-0\.5: 1 of 1 hazards reproduced in at least one seed \(two-compactors\); strict: 0 of 1 hazards reproduced in at least one seed\.$/);
+    const md = renderReadinessMarkdown(doc, { resultsHref: '' });
+    expect(md).toContain('# Production readiness: fusio-manifest 0.5 manifest and the strict profile on object storage');
+    expect(md).toMatch(/\| `two-compactors` \(strict\) \| 6\.5 \| 0\.0 % \[[^|]*\(0\/2\) \|/);
+    await rm(root, { recursive: true, force: true });
   });
 
   it('gives, per writers, the range of boundary ends', () => {
