@@ -29,6 +29,14 @@ const TINY_SWEEP = {
   replicas: 2,
 };
 
+/** Two profiles side by side, one short run each per overlap: the index's profile sections. */
+const PROFILES_SWEEP = {
+  name: 'profiles',
+  seed: 5,
+  fixed: { num_writers: 2, num_readers: 1, duration_s: 20 },
+  axes: { profile: ['fusio-0.5', 'strict'], key_overlap_ratio: [0.1, 0.4] },
+};
+
 let dir: string;
 let site: string;
 let pages: string[];
@@ -48,13 +56,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'report-site-browser-'));
   const results = join(dir, 'results');
   await writeFile(join(dir, 'tiny.json'), JSON.stringify(TINY_SWEEP));
+  await writeFile(join(dir, 'profiles.json'), JSON.stringify(PROFILES_SWEEP));
   await Promise.all([
     runner('baseline', '--duration-s', '20', '--num-readers', '2', '--out', join(results, 'baseline')),
     runner('sweep', '--config', join(dir, 'tiny.json'), '--out', join(results, 'tiny'), '--no-progress'),
   ]);
   await Promise.all([
     runner('chaos', '--scenarios', 'latency-100', '--chaos-duration-s', '20', '--min-write-attempts', '0', '--out', join(results, 'chaos')),
-    runner('chaos', '--scenarios', 'lost-head-cas', '--hazard-seeds', '2', '--out', join(results, 'hazards')),
+    runner('chaos', '--scenarios', 'lost-head-cas', '--hazard-seeds', '2', '--all-profiles', '--out', join(results, 'hazards')),
+    runner('sweep', '--config', join(dir, 'profiles.json'), '--out', join(results, 'profiles'), '--no-progress'),
   ]);
   site = join(dir, 'site');
   ({ pages } = await buildSite({ results, out: site }));
@@ -121,6 +131,30 @@ describe('the site in Chromium', () => {
     const index = await open(withJs!, 'index.html');
     expect(await index.page.$$eval('a[href="readiness.html"]', (a) => a.length)).toBe(1);
     await index.page.close();
+  });
+
+  it('shows the profiles side by side and the hazards by profile on the index', async () => {
+    const { page, problems } = await open(withJs!, 'index.html');
+    /** The rows (cell texts) of the tables between heading `id` and the next heading of its level. */
+    const tablesAfter = (id: string) =>
+      page.evaluate((from) => {
+        const rows: string[][] = [];
+        const start = document.getElementById(from);
+        const level = Number(start?.tagName.slice(1));
+        for (let el = start?.nextElementSibling; el && !(/^H[1-6]$/.test(el.tagName) && Number(el.tagName.slice(1)) <= level); el = el.nextElementSibling) {
+          for (const tr of el.matches('table') ? [...el.querySelectorAll('tr')] : [...el.querySelectorAll('table tr')]) {
+            rows.push([...tr.querySelectorAll('th, td')].map((c) => (c.textContent ?? '').trim()));
+          }
+        }
+        return rows;
+      }, id);
+    const profiles = await tablesAfter('profiles');
+    expect(profiles.map((r) => r[0])).toEqual(expect.arrayContaining(['fusio-0.5', 'strict']));
+    const hazards = await tablesAfter('hazards-by-profile');
+    expect(hazards[0]).toEqual(expect.arrayContaining(['fusio-0.5', 'strict', 'strict-rebase']));
+    expect(hazards.find((r) => r[0] === 'lost-head-cas')?.join(' ')).toMatch(/2\/2.*0\/2.*0\/2/);
+    expect(problems).toEqual([]);
+    await page.close();
   });
 
   it('has every page kind', () => {
