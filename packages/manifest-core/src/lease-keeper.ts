@@ -86,7 +86,8 @@ export class LeaseKeeper implements AsyncDisposable {
   /**
    * Session keepers: the run-clock time until which the lease has surely been live in storage
    * without a break since the session's snapshot — a TTL after the start of the last create or
-   * renewal that landed in time (−∞ when the lease was stored too late to protect the snapshot). A host whose clock runs ahead by up to the skew bound still sees it live:
+   * renewal that landed in time (−∞ when the lease was stored too late to protect the snapshot).
+   * A host whose clock runs ahead by up to the skew bound still sees it live:
    * `skewTolerantExpiry` adds that bound.
    */
   get liveUntil(): number {

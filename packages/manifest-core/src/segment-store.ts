@@ -69,7 +69,7 @@ export class SegmentStore {
 
   /** `get`, but null when neither `.json` nor `.bin` exists (for the `strict` commit's checks). */
   async find<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V> | null> {
-    for (const ext of ['.json', '.bin'] as const) {
+    for (const ext of SEGMENT_EXTS) {
       const obj = await this.store.get(this.layout.segment(seq, ext));
       if (obj !== null) return decodeSegment<K, V>(obj.body);
     }
@@ -78,7 +78,7 @@ export class SegmentStore {
 
   /** GET segment `seq`'s payload, `.json` then `.bin`; a missing segment is corrupt. */
   async #fetch(seq: number) {
-    for (const ext of ['.json', '.bin'] as const) {
+    for (const ext of SEGMENT_EXTS) {
       const key = this.layout.segment(seq, ext);
       const obj = await this.store.get(key);
       if (obj !== null) return { key, obj };
@@ -92,7 +92,7 @@ export class SegmentStore {
    */
   async loadTxnId(seq: number): Promise<number> {
     let problem = '';
-    for (const ext of ['.json', '.bin'] as const) {
+    for (const ext of SEGMENT_EXTS) {
       const key = this.layout.segment(seq, ext);
       const info = await this.store.head(key);
       if (info === null) {
