@@ -8,14 +8,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGES = ['@manifest-lab/manifest-core', '@manifest-lab/workload', '@manifest-lab/verify'];
+const PACKAGES = ['@manifest-lab/manifest-core', '@manifest-lab/workload', '@manifest-lab/verify', '@manifest-lab/chaos'];
 
 let cached: string | undefined;
 
 export function codeVersion(): string {
   if (cached !== undefined) return cached;
   const hash = createHash('sha256');
-  const dirs = [dirname(fileURLToPath(import.meta.url)), ...PACKAGES.map((p) => dirname(fileURLToPath(import.meta.resolve(p))))];
+  // The runner's dist/ whether this module runs from dist/ or (under vitest) from src/: the
+  // worker threads always load dist/, and a sweep compares their fingerprint with this one.
+  const dirs = [fileURLToPath(new URL('../dist/', import.meta.url)), ...PACKAGES.map((p) => dirname(fileURLToPath(import.meta.resolve(p))))];
   for (const dir of dirs) {
     for (const file of jsFiles(dir)) {
       hash.update(file.slice(dir.length));

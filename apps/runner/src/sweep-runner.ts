@@ -57,6 +57,11 @@ export interface SweepOptions {
   readonly shard?: Shard;
   /** Live observations from every run, in batches (`--metrics-port`). */
   readonly onObservations?: (batch: Observation[]) => void;
+  /**
+   * The built code every run must come from; default this process's (`codeVersion`). A worker
+   * started after `dist/` was rebuilt runs other code, and the sweep stops rather than pool it.
+   */
+  readonly code?: string;
 }
 
 /** Shard `index` (0-based) of `count`: the configurations whose index ≡ `index` (mod `count`). */
@@ -102,6 +107,7 @@ interface PointState {
  */
 export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   const def = opts.definition;
+  const code = opts.code ?? codeVersion();
   const clock = new RealClock();
   const t0 = clock.now();
   const points = expandSweep(def, opts.source).filter((p) => inShard(p.index, opts.shard));
@@ -260,6 +266,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
                 break;
               }
               if (reply.type !== 'done') continue;
+              if (reply.doc.versions.code !== code) {
+                failure = new UserError(
+                  `The built code changed while sweep ${def.name} ran: it started with code ${code}, but a worker thread ran ${reply.doc.versions.code} (dist/ was rebuilt during the sweep — by \`pnpm build\`, or a type-check that emits). Results of two builds must not be pooled, so nothing was summarised. Rerun the same command once the build is done: runs made by that build are kept, the others are redone.`,
+                );
+                break;
+              }
               ran++;
               s.docs.set(replica, reply.doc);
               s.pending--;

@@ -6,6 +6,7 @@ import { dumpObjects, MemoryObjectStore } from '@manifest-lab/manifest-core';
 import { runWorkload, type WorkloadConfig, type WorkloadObserver } from '@manifest-lab/workload';
 import { type Backend, closeStore, openBackend } from './backend.js';
 import { chaosEnvironmentParts, chaosRecord } from './chaos-record.js';
+import { codeVersion } from './code-version.js';
 import { writeFileAtomic } from './files.js';
 import { verifyRun } from './isolation.js';
 import { bufferedObserver, type Observation } from './observations.js';
@@ -45,6 +46,9 @@ export type WorkerReply =
 
 if (parentPort === null) throw new Error('worker.js must run as a worker thread');
 const port = parentPort;
+// Fingerprint the built code now, as this thread loads it: every run.json it writes names it,
+// and the sweep refuses a worker whose code is not the sweep's (a rebuild mid-sweep).
+codeVersion();
 
 port.on('message', async (task: WorkerTask) => {
   try {
