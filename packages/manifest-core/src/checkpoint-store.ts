@@ -29,6 +29,8 @@ const PAYLOAD_EXTS = ['.json', '.bin'] as const;
 export class CheckpointStore {
   /** Decoded payloads by key, reused while the stored bytes are unchanged (see `read`). */
   readonly decoded = new DecodedCache<DecodedCheckpoint>(64);
+  /** Decoded metas by key, read through `meta(id, true)` only (`cachesImmutables`). */
+  readonly decodedMetas = new DecodedCache<CheckpointMeta>(64);
 
   constructor(
     private readonly store: ObjectStore,
@@ -43,31 +45,27 @@ export class CheckpointStore {
     return id;
   }
 
-  /** Metas by id, for `cachesImmutables`: `ckpt-<lsn>` always describes the same fold. */
-  readonly #metas = new Map<string, CheckpointMeta>();
-
   /**
-   * `getMeta`, or with `fromCache` (`cachesImmutables`) the meta this store read before under
-   * that id, with no request. Bounded like the payload cache (first in, first out).
+   * `getMeta`, or with `fromCache` (`cachesImmutables`) the meta this store decoded before under
+   * that id, with no request: `ckpt-<lsn>` always describes the same fold.
    */
   async meta(id: string, fromCache: boolean): Promise<CheckpointMeta> {
     if (!fromCache) return this.getMeta(id);
-    const hit = this.#metas.get(id);
+    const key = this.layout.checkpointMeta(id);
+    const hit = this.decodedMetas.peek(key);
     if (hit !== undefined) return hit;
-    const meta = await this.getMeta(id);
-    if (this.#metas.size >= this.decoded.capacity) {
-      const oldest = this.#metas.keys().next();
-      if (oldest.done !== true) this.#metas.delete(oldest.value);
-    }
-    if (this.decoded.capacity > 0) this.#metas.set(id, meta);
-    return meta;
+    const obj = await this.#metaObject(key);
+    return this.decodedMetas.get(key, obj.etag, obj.body, decodeCheckpointMeta);
   }
 
   async getMeta(id: string): Promise<CheckpointMeta> {
-    const key = this.layout.checkpointMeta(id);
+    return decodeCheckpointMeta((await this.#metaObject(this.layout.checkpointMeta(id))).body);
+  }
+
+  async #metaObject(key: string) {
     const obj = await this.store.get(key);
     if (obj === null) throw new NotFoundError(`checkpoint meta not found: ${key}`);
-    return decodeCheckpointMeta(obj.body);
+    return obj;
   }
 
   /** Meta, then payload (`.json`, falling back to `.bin`). */

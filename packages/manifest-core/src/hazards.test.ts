@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { PreconditionFailedError } from './errors.js';
 import { Manifest } from './manifest.js';
-import { HookedObjectStore, InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
+import { commitEntries } from './test/commit-entries.js';
+import { HookedObjectStore, InterceptOnce, isHeadCas, slowFirstCheckpointPut } from './test/hooked-object-store.js';
 import { simulate } from './test/simulation.js';
 
 describe('§6.1 commit reports PreconditionFailed for a transaction that became visible', () => {
@@ -73,19 +74,11 @@ describe('§6.1 commit reports PreconditionFailed for a transaction that became 
 describe('§6.5 concurrent compactors move HEAD back to an older checkpoint', () => {
   it('a slow compactor publishes ckpt-10 over ckpt-20 after segments 11..20 were deleted: txns 11..20 are lost', () =>
     simulate<void, string, number>(async ({ manifest, store, clock }) => {
-      const commit = async (i: number) => {
-        const w = await manifest.sessionWrite();
-        w.put(`k${i}`, i);
-        await w.commit();
-      };
+      const commit = (i: number) => commitEntries(manifest, { [`k${i}`]: i });
       for (let i = 1; i <= 10; i++) await commit(i);
 
       // Compactor X snapshots at txn 10, then stalls 1 s before writing its checkpoint.
-      const xStore = new InterceptOnce(
-        store,
-        (req) => req.kind === 'PUT' && req.key.includes('/checkpoints/'),
-        () => clock.sleep(1000),
-      );
+      const xStore = slowFirstCheckpointPut(store, clock, 1000);
       const x = new Manifest<string, number>({ store: xStore, prefix: 'test', clock }).compactor();
       const slow = x.compactOnce();
 

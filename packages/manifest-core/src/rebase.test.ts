@@ -37,6 +37,17 @@ async function race(
   return { ra, rb, latest: await world.manifest.scanLatest() };
 }
 
+/** B's commit failed on a real conflict and only A's write (a = 1) is visible. */
+function expectBLost(rb: Awaited<ReturnType<typeof race>>['rb'], latest: [string, number][]): void {
+  expect(rb.ok).toBe(false);
+  if (!rb.ok) expect(rb.err).toBeInstanceOf(PreconditionFailedError);
+  expect(latest).toEqual([
+    ['a', 1],
+    ['b', 0],
+    ['c', 0],
+  ]);
+}
+
 const rebases = (profile: Profile) => PROFILE_RULES[profile].rebaseOnConflict;
 
 describe('rebaseOnConflict: false conflicts commit, real ones fail', () => {
@@ -63,13 +74,7 @@ describe('rebaseOnConflict: false conflicts commit, real ones fail', () => {
             expect(segs.map((o) => decodeSegment(o.body).txn_id)).toEqual([1, 2, 3]);
             expect(await world.open().recoverOrphans()).toBe(0);
           } else {
-            expect(rb.ok).toBe(false);
-            if (!rb.ok) expect(rb.err).toBeInstanceOf(PreconditionFailedError);
-            expect(latest).toEqual([
-              ['a', 1],
-              ['b', 0],
-              ['c', 0],
-            ]);
+            expectBLost(rb, latest);
           }
         },
         { manifest: { profile } },
@@ -83,13 +88,7 @@ describe('rebaseOnConflict: false conflicts commit, real ones fail', () => {
             async (s) => s.put('a', ((await s.get('a')) ?? 0) + 1),
             async (s) => s.put('a', ((await s.get('a')) ?? 0) + 10),
           );
-          expect(rb.ok).toBe(false);
-          if (!rb.ok) expect(rb.err).toBeInstanceOf(PreconditionFailedError);
-          expect(latest).toEqual([
-            ['a', 1],
-            ['b', 0],
-            ['c', 0],
-          ]);
+          expectBLost(rb, latest);
           expect(segmentKeys(world)).toHaveLength(2); // the loser stored nothing
           expect(await world.open().recoverOrphans()).toBe(0);
         },

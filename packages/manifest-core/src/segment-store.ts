@@ -59,31 +59,31 @@ export class SegmentStore {
         if (hit !== undefined) return hit as SegmentDoc<K, V>;
       }
     }
-    for (const ext of SEGMENT_EXTS) {
-      const key = this.layout.segment(seq, ext);
-      const obj = await this.store.get(key);
-      if (obj !== null) return this.decoded.get(key, obj.etag, obj.body, decodeSegment) as SegmentDoc<K, V>;
-    }
-    return null;
+    const found = await this.#lookup(seq);
+    return found === null ? null : (this.decoded.get(found.key, found.obj.etag, found.obj.body, decodeSegment) as SegmentDoc<K, V>);
   }
 
   /** `get`, but null when neither `.json` nor `.bin` exists (for the `strict` commit's checks). */
   async find<K extends Key, V extends JsonValue>(seq: number): Promise<SegmentDoc<K, V> | null> {
-    for (const ext of SEGMENT_EXTS) {
-      const obj = await this.store.get(this.layout.segment(seq, ext));
-      if (obj !== null) return decodeSegment<K, V>(obj.body);
-    }
-    return null;
+    const found = await this.#lookup(seq);
+    return found === null ? null : decodeSegment<K, V>(found.obj.body);
   }
 
   /** GET segment `seq`'s payload, `.json` then `.bin`; a missing segment is corrupt. */
   async #fetch(seq: number) {
+    const found = await this.#lookup(seq);
+    if (found === null) throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
+    return found;
+  }
+
+  /** GET segment `seq`'s payload, `.json` then `.bin`; null when neither exists. */
+  async #lookup(seq: number) {
     for (const ext of SEGMENT_EXTS) {
       const key = this.layout.segment(seq, ext);
       const obj = await this.store.get(key);
       if (obj !== null) return { key, obj };
     }
-    throw new CorruptError(`segment payload missing object for key ${this.layout.segment(seq, '.bin')}`);
+    return null;
   }
 
   /**

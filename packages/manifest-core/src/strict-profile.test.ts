@@ -8,7 +8,8 @@ import { encodeUtf8 } from './json.js';
 import { Manifest } from './manifest.js';
 import { PROFILE_RULES, type Profile } from './profile.js';
 import { decodeObjects } from './test/decode-objects.js';
-import { HookedObjectStore, InterceptOnce, isHeadCas } from './test/hooked-object-store.js';
+import { commitEntries } from './test/commit-entries.js';
+import { HookedObjectStore, InterceptOnce, isHeadCas, slowFirstCheckpointPut } from './test/hooked-object-store.js';
 import { simulate } from './test/simulation.js';
 import { decodeLease, encodeLease } from './wire.js';
 
@@ -166,18 +167,10 @@ describe('§6.4 gcKeepsLeasedReads: GC keeps what a live lease may read', () => 
     it(`${profile}: compact_and_gc ${profile === 'strict' ? 'spares' : 'deletes'} segments of a reader above the lsn that reads through an older checkpoint`, () =>
       simulate<void, string, number>(
         async ({ manifest, store, clock, open }) => {
-          const commit = async (i: number) => {
-            const w = await manifest.sessionWrite();
-            w.put(`k${i}`, i);
-            await w.commit();
-          };
+          const commit = (i: number) => commitEntries(manifest, { [`k${i}`]: i });
           for (let i = 1; i <= 3; i++) await commit(i);
           // The compactor snapshots at txn 3 and is slow (1 s) to write its checkpoint.
-          const slowStore = new InterceptOnce(
-            store,
-            (req) => req.kind === 'PUT' && req.key.includes('/checkpoints/'),
-            () => clock.sleep(1000),
-          );
+          const slowStore = slowFirstCheckpointPut(store, clock, 1000);
           const gc = open({ store: slowStore }).compactor().compactAndGc();
           await clock.sleep(10);
           await commit(4);
@@ -198,17 +191,9 @@ describe('§6.5 compactorNeverRollsBack: a slow compactor does not publish ckpt-
     it(`${profile}: ${profile === 'strict' ? 'HEAD keeps ckpt-20, nothing lost' : 'HEAD rolls back, txns 11..20 lost'}`, () =>
       simulate<void, string, number>(
         async ({ manifest, store, clock, open }) => {
-          const commit = async (i: number) => {
-            const w = await manifest.sessionWrite();
-            w.put(`k${i}`, i);
-            await w.commit();
-          };
+          const commit = (i: number) => commitEntries(manifest, { [`k${i}`]: i });
           for (let i = 1; i <= 10; i++) await commit(i);
-          const xStore = new InterceptOnce(
-            store,
-            (req) => req.kind === 'PUT' && req.key.includes('/checkpoints/'),
-            () => clock.sleep(1000),
-          );
+          const xStore = slowFirstCheckpointPut(store, clock, 1000);
           const slow = open({ store: xStore }).compactor().compactOnce();
           for (let i = 11; i <= 20; i++) await commit(i);
           const y = await manifest.compactor().compactAndGc();
@@ -237,11 +222,7 @@ describe('§6.6 gcPlanRepeatable: GC plans keep working after the first', () => 
     it(`${profile}: after a completed plan, the next gc_compute ${profile === 'strict' ? 'installs another' : 'installs nothing'}`, () =>
       simulate<void, string, number>(
         async ({ manifest }) => {
-          const commit = async (i: number) => {
-            const w = await manifest.sessionWrite();
-            w.put(`k${i}`, i);
-            await w.commit();
-          };
+          const commit = (i: number) => commitEntries(manifest, { [`k${i}`]: i });
           const c = manifest.compactor();
           const round = async () => {
             await c.compactOnce();

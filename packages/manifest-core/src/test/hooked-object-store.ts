@@ -72,3 +72,15 @@ export class InterceptOnce extends HookedObjectStore {
     return this.#state.fired;
   }
 }
+
+/**
+ * A store whose first checkpoint PUT stalls `ms` of `clock` time: a slow compactor, whose
+ * checkpoint lands after other work (§6.4, §6.5).
+ */
+export function slowFirstCheckpointPut(inner: ObjectStore, clock: { sleep(ms: number): Promise<void> }, ms: number): InterceptOnce {
+  return new InterceptOnce(
+    inner,
+    (req) => req.kind === 'PUT' && req.key.includes('/checkpoints/'),
+    () => clock.sleep(ms),
+  );
+}
